@@ -1,0 +1,40 @@
+# neqlab: two set-up commands, `make demo` and `make test`, work on a fresh machine
+# with only Python 3.11 and the package registries.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-test
+
+.PHONY: demo test test-all bench lint-layers clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(STAMP): $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/neqlab essay --scale quick --out results/essay
+	@echo "report: results/essay/index.html"
+
+lint-layers: $(STAMP)
+	$(VENV)/bin/lint-imports
+
+test: $(STAMP) lint-layers
+	$(PY) -m pytest -q
+
+test-all: $(STAMP) lint-layers
+	$(PY) -m pytest -q -m ""
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/run_all.py --out bench.json
+
+clean:
+	rm -rf $(VENV) results bench.json .pytest_cache

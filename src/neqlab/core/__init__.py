@@ -1,0 +1,1 @@
+"""Foundation layer: errors, config validation, seeding, protocols. Imports nothing of ours."""
