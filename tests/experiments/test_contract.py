@@ -4,6 +4,7 @@ import dataclasses
 import json
 import time
 
+import numpy as np
 import pytest
 import xarray as xr
 from hypothesis import given, settings
@@ -46,7 +47,7 @@ def test_small_run_save_load_verdict_plot(name, tmp_path):
     path = neqlab.save(ds, tmp_path / f"{name}.nc")
     back = neqlab.load(path)
     for v in ds.data_vars:
-        assert (back[v].values == ds[v].values).all(), v
+        np.testing.assert_array_equal(back[v].values, ds[v].values, err_msg=v)  # NaN == NaN here
     v1, v2 = neqlab.verdict(ds), neqlab.verdict(back)
     assert isinstance(v1, Verdict) and v1.to_dict() == v2.to_dict()
     assert v1.holds in (True, False, None)
