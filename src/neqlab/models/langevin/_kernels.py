@@ -191,56 +191,116 @@ def force1(xa, lam, c, a):
     return -(c[a, 0] * xa * xa * xa + (c[a, 1] + c[a, 2] * lam) * xa - (c[a, 3] + c[a, 4] * lam))
 
 
+@njit(cache=True, nogil=True)
+def _overdamped_one(i, x, keys, c, lam, scal, rec_every, work, heat, rec):
+    """Trajectory i of :func:`overdamped_run`; returns 1 if it left the finite range."""
+    mob = scal[0] / scal[1]
+    amp = math.sqrt(2.0 * scal[2] * scal[0] / scal[1])
+    n = lam.size - 1
+    d = x.shape[1]
+    n_rec = rec.shape[1]
+    s = keys[i]
+    w = work[i]
+    q = heat[i]
+    bad = 0
+    for r in range(n_rec):
+        rec[i, r, 0] = w
+        rec[i, r, 1] = q
+    for a in range(d):  # axes are independent (separable U): one after the other
+        xa = x[i, a]
+        wa = 0.0
+        qa = 0.0
+        r = 0
+        nxt = rec_every if (rec_every > 0 and n_rec > 0) else -1
+        for t in range(n):
+            u_mid = energy1(xa, lam[t + 1], c, a)
+            wa += u_mid - energy1(xa, lam[t], c, a)
+            s, z = next_normal(s)
+            xa = xa + mob * force1(xa, lam[t + 1], c, a) + amp * z
+            qa += u_mid - energy1(xa, lam[t + 1], c, a)
+            if t + 1 == nxt:
+                rec[i, r, 0] += wa
+                rec[i, r, 1] += qa
+                rec[i, r, 2 + a] = xa
+                r += 1
+                nxt = nxt + rec_every if r < n_rec else -1
+        x[i, a] = xa
+        w += wa
+        q += qa
+        if not math.isfinite(xa):
+            bad = 1
+    keys[i] = s
+    work[i] = w
+    heat[i] = q
+    return bad
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def overdamped_run(x, keys, c, lam, scal, rec_every, work, heat, rec):
-    """Euler-Maruyama for all trajectories over len(lam)-1 steps, in place.
+    """Euler-Maruyama for all trajectories over len(lam)-1 steps, in place, threads over
+    trajectories (each trajectory's stream is its own, so threads change nothing).
 
     x: (M, d) positions; keys: (M,) stream states (advanced in place); c: (d, 6)
     coefficients; lam: (n+1,) protocol at step boundaries; scal = (dt, gamma, kT);
     work, heat: (M,) accumulators; rec: (M, n_rec, 2 + d) records of
     (work, heat, x...) after every ``rec_every`` steps (n_rec may be 0).
-    Returns the number of non-finite coordinates (0 on success).
+    Returns the number of trajectories with non-finite coordinates (0 on success).
     """
-    dt, gamma, kT = scal[0], scal[1], scal[2]
-    mob = dt / gamma
-    amp = math.sqrt(2.0 * kT * dt / gamma)
-    n = lam.size - 1
-    m, d = x.shape
-    n_rec = rec.shape[1]
     bad = 0
-    for i in prange(m):
-        s = keys[i]
-        w = work[i]
-        q = heat[i]
-        for r in range(n_rec):
-            rec[i, r, 0] = w
-            rec[i, r, 1] = q
-        for a in range(d):  # axes are independent (separable U): one after the other
-            xa = x[i, a]
-            wa = 0.0
-            qa = 0.0
-            r = 0
-            nxt = rec_every if (rec_every > 0 and n_rec > 0) else -1
-            for t in range(n):
-                u_mid = energy1(xa, lam[t + 1], c, a)
-                wa += u_mid - energy1(xa, lam[t], c, a)
-                s, z = next_normal(s)
-                xa = xa + mob * force1(xa, lam[t + 1], c, a) + amp * z
-                qa += u_mid - energy1(xa, lam[t + 1], c, a)
-                if t + 1 == nxt:
-                    rec[i, r, 0] += wa
-                    rec[i, r, 1] += qa
-                    rec[i, r, 2 + a] = xa
-                    r += 1
-                    nxt = nxt + rec_every if r < n_rec else -1
-            x[i, a] = xa
-            w += wa
-            q += qa
-            if not math.isfinite(xa):
-                bad += 1
-        keys[i] = s
-        work[i] = w
-        heat[i] = q
+    for i in prange(x.shape[0]):
+        bad += _overdamped_one(i, x, keys, c, lam, scal, rec_every, work, heat, rec)
+    return bad
+
+
+@njit(cache=True, nogil=True)
+def overdamped_run_serial(x, keys, c, lam, scal, rec_every, work, heat, rec):
+    """:func:`overdamped_run` on the calling thread (for thread-pool runners)."""
+    bad = 0
+    for i in range(x.shape[0]):
+        bad += _overdamped_one(i, x, keys, c, lam, scal, rec_every, work, heat, rec)
+    return bad
+
+
+@njit(cache=True, nogil=True)
+def _baoab_one(i, x, v, keys, c, lam, scal, out):
+    """Trajectory i of :func:`baoab_run`; returns 1 if it left the finite range."""
+    dt, gamma, kT, mass = scal[0], scal[1], scal[2], scal[3]
+    cfr = math.exp(-gamma * dt / mass)
+    amp = math.sqrt((1.0 - cfr * cfr) * kT / mass)
+    h = 0.5 * dt
+    n = lam.size - 1
+    s = keys[i]
+    w = out[i, 0]
+    q = out[i, 1]
+    sh = out[i, 2]
+    bad = 0
+    for a in range(x.shape[1]):
+        xa = x[i, a]
+        va = v[i, a]
+        for t in range(n):
+            e0 = energy1(xa, lam[t + 1], c, a)
+            w += e0 - energy1(xa, lam[t], c, a)
+            e0 += 0.5 * mass * va * va
+            va += h * force1(xa, lam[t + 1], c, a) / mass
+            xa += h * va
+            k1 = 0.5 * mass * va * va
+            e1 = energy1(xa, lam[t + 1], c, a) + k1
+            s, z = next_normal(s)
+            va = cfr * va + amp * z
+            k2 = 0.5 * mass * va * va
+            q += k1 - k2
+            xa += h * va
+            va += h * force1(xa, lam[t + 1], c, a) / mass
+            e2 = energy1(xa, lam[t + 1], c, a) + 0.5 * mass * va * va
+            sh += (e1 - e0) + (e2 - (e1 - k1 + k2))
+        x[i, a] = xa
+        v[i, a] = va
+        if not (math.isfinite(xa) and math.isfinite(va)):
+            bad = 1
+    keys[i] = s
+    out[i, 0] = w
+    out[i, 1] = q
+    out[i, 2] = sh
     return bad
 
 
@@ -253,45 +313,16 @@ def baoab_run(x, v, keys, c, lam, scal, out):
     B A O A B at lam'. Heat = kinetic energy lost in O; shadow work = energy change
     of the deterministic B/A substeps, so dE = W + W_shadow - Q per trajectory.
     """
-    dt, gamma, kT, mass = scal[0], scal[1], scal[2], scal[3]
-    cfr = math.exp(-gamma * dt / mass)
-    amp = math.sqrt((1.0 - cfr * cfr) * kT / mass)
-    h = 0.5 * dt
-    n = lam.size - 1
-    m, d = x.shape
     bad = 0
-    for i in prange(m):
-        s = keys[i]
-        w = out[i, 0]
-        q = out[i, 1]
-        sh = out[i, 2]
-        for a in range(d):
-            xa = x[i, a]
-            va = v[i, a]
-            for t in range(n):
-                l0 = lam[t]
-                l1 = lam[t + 1]
-                e0 = energy1(xa, l1, c, a)
-                w += e0 - energy1(xa, l0, c, a)
-                e0 += 0.5 * mass * va * va
-                va += h * force1(xa, l1, c, a) / mass
-                xa += h * va
-                k1 = 0.5 * mass * va * va
-                e1 = energy1(xa, l1, c, a) + k1
-                s, z = next_normal(s)
-                va = cfr * va + amp * z
-                k2 = 0.5 * mass * va * va
-                q += k1 - k2
-                xa += h * va
-                va += h * force1(xa, l1, c, a) / mass
-                e2 = energy1(xa, l1, c, a) + 0.5 * mass * va * va
-                sh += (e1 - e0) + (e2 - (e1 - k1 + k2))
-            x[i, a] = xa
-            v[i, a] = va
-            if not (math.isfinite(xa) and math.isfinite(va)):
-                bad += 1
-        keys[i] = s
-        out[i, 0] = w
-        out[i, 1] = q
-        out[i, 2] = sh
+    for i in prange(x.shape[0]):
+        bad += _baoab_one(i, x, v, keys, c, lam, scal, out)
+    return bad
+
+
+@njit(cache=True, nogil=True)
+def baoab_run_serial(x, v, keys, c, lam, scal, out):
+    """:func:`baoab_run` on the calling thread."""
+    bad = 0
+    for i in range(x.shape[0]):
+        bad += _baoab_one(i, x, v, keys, c, lam, scal, out)
     return bad

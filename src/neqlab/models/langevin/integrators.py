@@ -79,11 +79,10 @@ def _derive_keys(base, ids, out):
     return 0
 
 
-def trajectory_keys(seed: int, replicas) -> np.ndarray:
+def trajectory_keys(seed: int, replicas, stream: int = NOISE_STREAM) -> np.ndarray:
     """A 64-bit stream key per trajectory id, a function of (seed, id) only.
 
-    One :func:`neqlab.core.rng.replica_keys` key per seed (stream ``NOISE_STREAM``)
-    is mixed with each id by splitmix64; this costs nanoseconds per trajectory where a
+    One :func:`neqlab.core.rng.replica_keys` key per (seed, stream) is mixed with each id by splitmix64; this costs nanoseconds per trajectory where a
     SeedSequence per trajectory costs microseconds (as much as 600 trajectory-steps).
 
     >>> a = trajectory_keys(3, [0, 1, 2, 5])
@@ -91,16 +90,20 @@ def trajectory_keys(seed: int, replicas) -> np.ndarray:
     True
     """
     ids = np.ascontiguousarray(np.asarray(replicas, dtype=np.int64).ravel())
-    base = replica_keys(seed, [0], stream=NOISE_STREAM)[0]
+    base = replica_keys(seed, [0], stream=int(stream))[0]
     out = np.empty(ids.size, dtype=np.uint64)
     _derive_keys(np.uint64(base), ids, out)
     return out
 
 
-def equilibrium_state(potential: Potential, lam0: float, params: LangevinParams, *, seed: int, replicas) -> State:
-    """Trajectories drawn from the Boltzmann distribution at lam0 (exactly: Gaussian or tabulated)."""
+def equilibrium_state(potential: Potential, lam0: float, params: LangevinParams, *, seed: int, replicas,
+                      stream: int = NOISE_STREAM) -> State:
+    """Trajectories drawn from the Boltzmann distribution at lam0 (exactly: Gaussian or tabulated).
+
+    Trajectory ``i`` (an id in ``replicas``) gets the noise stream of (seed, stream, i).
+    """
     potential.check_confining(lam0)
-    keys = trajectory_keys(seed, replicas)
+    keys = trajectory_keys(seed, replicas, stream)
     m, d = keys.size, potential.dim
     if potential.is_quadratic():
         z = np.empty((m, 2 * d))
@@ -126,8 +129,11 @@ def protocol_values(protocol, t0: float, dt: float, n_steps: int) -> np.ndarray:
 
 
 def advance(state: State, potential: Potential, protocol, params: LangevinParams, n_steps: int,
-            *, record_every: int = 0) -> tuple[State, np.ndarray]:
+            *, record_every: int = 0, parallel: bool = True) -> tuple[State, np.ndarray]:
     """Run ``n_steps`` steps of ``params.scheme``; return the new State and the records.
+
+    ``parallel``: numba threads over trajectories; False runs on the calling thread
+    (inside a Runner's thread pool). Results are bitwise the same either way.
 
     Records (overdamped only): shape (M, n_steps // record_every, 2 + dim) holding
     (work, heat, x...) after every ``record_every`` steps; empty if 0.
@@ -145,7 +151,8 @@ def advance(state: State, potential: Potential, protocol, params: LangevinParams
     n_rec = int(n_steps) // record_every if record_every > 0 else 0
     rec = np.zeros((x.shape[0], n_rec, 2 + x.shape[1]))
     if params.scheme == "overdamped":
-        bad = K.overdamped_run(x, keys, c, lam, np.array([params.dt, params.gamma, params.kT]),
+        run = K.overdamped_run if parallel else K.overdamped_run_serial
+        bad = run(x, keys, c, lam, np.array([params.dt, params.gamma, params.kT]),
                                int(record_every), work, heat, rec)
     else:
         if state.v is None:
@@ -154,7 +161,8 @@ def advance(state: State, potential: Potential, protocol, params: LangevinParams
                 raise ConfigError(f"record_every must be 0 for scheme 'baoab', got {record_every!r}")
         v = state.v.copy()
         acc = np.column_stack([work, heat, shadow])
-        bad = K.baoab_run(x, v, keys, c, lam, np.array([params.dt, params.gamma, params.kT, params.mass]), acc)
+        run = K.baoab_run if parallel else K.baoab_run_serial
+        bad = run(x, v, keys, c, lam, np.array([params.dt, params.gamma, params.kT, params.mass]), acc)
         work, heat, shadow = (np.ascontiguousarray(acc[:, j]) for j in range(3))
     if bad:
         raise SimulationError(f"{bad} trajectories left the finite range (unstable integration); reduce dt")

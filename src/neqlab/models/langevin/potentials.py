@@ -13,7 +13,7 @@ constructor states, U [energy].
 1.0
 >>> ramp = stiffness_ramp()
 >>> round(ramp.free_energy(4.0, kT=1.0) - ramp.free_energy(1.0, kT=1.0), 12)  # (kT/2) ln 4
-0.693147180560
+0.69314718056
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ import numpy as np
 
 from neqlab.core.config import ConfigBase, param
 from neqlab.core.errors import ConfigError, SimulationError
-from neqlab.models.langevin.integrators import trajectory_keys
+from neqlab.models.langevin.integrators import NOISE_STREAM, trajectory_keys
 from neqlab.models.piston import _kernels as K
 
 
@@ -56,15 +56,19 @@ class PistonParams(ConfigBase):
         return -n_particles * self.kT * float(np.log(self.L1 / self.L0))
 
 
-def run(params: PistonParams, *, seed: int, replicas) -> dict[str, np.ndarray]:
+def run(params: PistonParams, *, seed: int, replicas, stream: int = NOISE_STREAM,
+        parallel: bool = True) -> dict[str, np.ndarray]:
     """Drive each particle (one per replica id) from equilibrium at L0; per particle
-    ``work``, ``heat`` (to the wall), ``energy_start``, ``energy_end`` [energy], ``n_events``."""
+    ``work``, ``heat`` (to the wall), ``energy_start``, ``energy_end`` [energy], ``n_events``.
+
+    Particle i's randomness depends only on (seed, stream, i); ``parallel`` chooses
+    numba threads or the calling thread, with bitwise equal results."""
     if not isinstance(params, PistonParams):
         raise ConfigError(f"params must be a PistonParams, got {type(params).__name__}")
-    keys = trajectory_keys(seed, replicas)
+    keys = trajectory_keys(seed, replicas, stream)
     out = np.zeros((keys.size, 6))
     scal = np.array([params.L0, params.L1, params.t_move, params.t_move + params.t_rest, params.kT, params.mass])
-    bad = K.piston_run(keys, scal, int(params.max_events), out)
+    bad = (K.piston_run if parallel else K.piston_run_serial)(keys, scal, int(params.max_events), out)
     if bad:
         raise SimulationError(f"{bad} particles used all {params.max_events} collisions; raise max_events or shorten the run")
     e0 = 0.5 * params.mass * out[:, 5] ** 2
