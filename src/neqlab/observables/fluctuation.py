@@ -66,14 +66,26 @@ def _weighted_line(x, y, err):
 
 
 def crooks_fit(work_forward: np.ndarray, work_reverse: np.ndarray, kT: float, *,
-               n_bins: int = 40, min_count: int = 20) -> CrooksFit:
+               n_bins: int = 40, min_count: int = 20, atoms: tuple[float, ...] = ()) -> CrooksFit:
     """Fit ln[P_F(W)/P_R(-W)] = slope (W - crossing)/kT on bins holding >= min_count of both.
 
     Bins span the overlap of the two samples; the error of a log count is the binomial
     sqrt((1 - p)/(n p)); the slope and crossing errors are those of the weighted fit.
+    ``atoms``: work values carrying a finite probability (e.g. W = 0 when a piston never
+    meets a particle); samples exactly there are taken out of the histograms (which keep
+    the full normalisation) and enter as one point each, so an atom inside a bin cannot
+    bias the ratio of densities.
     """
     wf = np.asarray(work_forward, dtype=float) / kT
     wr = -np.asarray(work_reverse, dtype=float) / kT
+    n_f, n_r = wf.size, wr.size
+    xs, cfs, crs = [], [], []
+    for atom in atoms:
+        a = atom / kT
+        xs.append(a)
+        cfs.append(int(np.sum(wf == a)))
+        crs.append(int(np.sum(wr == a)))
+        wf, wr = wf[wf != a], wr[wr != a]
     lo, hi = max(wf.min(), wr.min()), min(wf.max(), wr.max())  # the overlap of the supports
     if not hi > lo:
         raise ConfigError("work samples must overlap (forward W and reverse -W), got disjoint ranges; "
@@ -81,19 +93,23 @@ def crooks_fit(work_forward: np.ndarray, work_reverse: np.ndarray, kT: float, *,
     edges = np.linspace(lo, hi, n_bins + 1)
     cf, _ = np.histogram(wf, edges)
     cr, _ = np.histogram(wr, edges)
+    x = np.concatenate([0.5 * (edges[1:] + edges[:-1]), xs])
+    cf = np.concatenate([cf, cfs]).astype(float)
+    cr = np.concatenate([cr, crs]).astype(float)
     ok = (cf >= min_count) & (cr >= min_count)
     if ok.sum() < 3:
         raise ConfigError(f"the Crooks fit needs >= 3 bins with {min_count} counts each way, got {int(ok.sum())}; "
                           "sample more trajectories")
-    x = 0.5 * (edges[1:] + edges[:-1])[ok]
-    pf, pr = cf[ok] / wf.size, cr[ok] / wr.size
+    order = np.argsort(x[ok], kind="stable")
+    x, cf, cr = x[ok][order], cf[ok][order], cr[ok][order]
+    pf, pr = cf / n_f, cr / n_r
     y = np.log(pf / pr)
-    err = np.sqrt((1 - pf) / cf[ok] + (1 - pr) / cr[ok])
+    err = np.sqrt((1 - pf) / cf + (1 - pr) / cr)
     a, b, cov, chi2 = _weighted_line(x, y, err)
     x0 = -b / a
     var_x0 = (x0 * x0 * cov[0, 0] + cov[1, 1] + 2 * x0 * cov[0, 1]) / (a * a)
     return CrooksFit(x, y, err, float(a), float(np.sqrt(cov[0, 0])), float(x0 * kT),
-                     float(np.sqrt(var_x0) * kT), chi2, int(ok.sum() - 2))
+                     float(np.sqrt(var_x0) * kT), chi2, int(x.size - 2))
 
 
 def jarzynski(work: np.ndarray, kT: float) -> tuple[float, float]:
