@@ -8,8 +8,8 @@ from matplotlib.figure import Figure
 
 
 def figure(ds: xr.Dataset) -> Figure:
-    fig = Figure(figsize=(15, 8.5), layout="constrained")
-    ax = fig.subplots(2, 3)
+    fig = Figure(figsize=(19, 8.5), layout="constrained")
+    ax = fig.subplots(2, 4)
     a = ds.attrs
     kT = 1.0 if "kT" not in a else a["kT"]
     dfx = a["delta_f_exact"]
@@ -57,7 +57,9 @@ def figure(ds: xr.Dataset) -> Figure:
         c = ds.piston_w_center.isel(n_particles=j).values
         p = ds.piston_w_density.isel(n_particles=j).values
         pneg = float(ds.piston_p_negative.isel(n_particles=j))
-        ax[1, 1].semilogy(c / nn, p * nn, "-", label=f"N = {int(nn)}, P(w<0) = {pneg:.2g}")
+        n_gas = float(ds.piston_n_gases.isel(n_particles=j))
+        txt = f"{pneg:.2g}" if pneg > 0 else f"< {1 / n_gas:.1g}"
+        ax[1, 1].semilogy(c / nn, p * nn, "-", label=f"N = {int(nn)}, P(w<0) {'=' if pneg > 0 else ''}{' ' if pneg > 0 else ''}{txt}")
     ax[1, 1].axvline(0, color="k", lw=0.8)
     ax[1, 1].set(xlabel="entropy change per particle w/N [k]", ylabel="density of w/N",
                  title="piston L → L/2: entropy change vs N")
@@ -65,12 +67,33 @@ def figure(ds: xr.Dataset) -> Figure:
 
     # (f) steady-state fluctuation theorem vs window length
     t = ds.tau.values
-    ax[1, 2].errorbar(t, ds.ness_slope.values, ds.ness_slope_err.values, fmt="o", ms=4, label=r"$\sigma = W_\tau/kT$")
-    ax[1, 2].plot(t, ds.ness_slope_exact.values, "k:", label="exact (Gaussian) for W")
-    ax[1, 2].errorbar(t, ds.ness_entropy_slope.values, ds.ness_entropy_slope_err.values, fmt="s", ms=4,
+    ax[0, 3].errorbar(t, ds.ness_slope.values, ds.ness_slope_err.values, fmt="o", ms=4, label=r"$\sigma = W_\tau/kT$")
+    ax[0, 3].plot(t, ds.ness_slope_exact.values, "k:", label="exact (Gaussian) for W")
+    ax[0, 3].errorbar(t, ds.ness_entropy_slope.values, ds.ness_entropy_slope_err.values, fmt="s", ms=4,
                       label=r"Seifert $\Delta s_{tot}$")
-    ax[1, 2].axhline(1, color="k", lw=0.8)
-    ax[1, 2].set(xscale="log", xlabel=r"window $\tau$ [time]", ylabel=r"slope of $\ln[P(a)/P(-a)]$ vs a",
+    ax[0, 3].axhline(1, color="k", lw=0.8)
+    ax[0, 3].set(xscale="log", xlabel=r"window $\tau$ [time]", ylabel=r"slope of $\ln[P(a)/P(-a)]$ vs a",
                  title="steady-state FT")
+    ax[0, 3].legend(fontsize=8)
+    # (g) piston: free-energy estimators vs N (system size), per particle
+    nn = ds.n_particles.values.astype(float)
+    exact = ds.piston_delta_f_exact.values
+    for key, label in (("df_exp", "EXP (Jarzynski)"), ("df_bar", "BAR")):
+        ax[1, 2].errorbar(nn, (ds[f"piston_{key}"].values - exact) / nn, ds[f"piston_{key}_err"].values / nn,
+                          fmt="o-", ms=4, capsize=2, label=label)
+    ax[1, 2].axhline(0, color="k", lw=0.8)
+    ax[1, 2].set(xscale="log", xlabel="gas size N", ylabel=r"(estimate $-$ exact $\Delta F$) / N [kT]",
+                 title="piston: estimators vs system size")
     ax[1, 2].legend(fontsize=8)
+
+    # (h) piston: probability of an entropy decrease vs N
+    pneg = ds.piston_p_negative.values
+    n_gas = ds.piston_n_gases.values
+    seen = pneg > 0
+    ax[1, 3].errorbar(nn[seen], pneg[seen], np.sqrt(pneg[seen] * (1 - pneg[seen]) / n_gas[seen]), fmt="o-",
+                      label="measured")
+    ax[1, 3].plot(nn[~seen], 1.0 / n_gas[~seen], "v", color="C0", label="none seen (bound 1/samples)")
+    ax[1, 3].set(xscale="log", yscale="log", xlabel="gas size N", ylabel="P(w < 0)",
+                 title="piston: entropy decreases vs N")
+    ax[1, 3].legend(fontsize=8)
     return fig

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,23 +134,29 @@ def free_energy(work_forward: np.ndarray, work_reverse: np.ndarray, kT: float,
     wf = np.asarray(work_forward, dtype=float) / kT
     wr = np.asarray(work_reverse, dtype=float) / kT
     out: dict[str, tuple[float, float]] = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        if "exp_forward" in methods:
-            r = pm.other_estimators.exp(wf)
-            out["exp_forward"] = (float(r["Delta_f"]) * kT, float(r["dDelta_f"]) * kT)
-        if "exp_reverse" in methods:
-            r = pm.other_estimators.exp(wr)
-            out["exp_reverse"] = (-float(r["Delta_f"]) * kT, float(r["dDelta_f"]) * kT)
-        if "bar" in methods:
-            r = pm.other_estimators.bar(wf, wr)
-            out["bar"] = (float(r["Delta_f"]) * kT, float(r["dDelta_f"]) * kT)
-        if "mbar" in methods:
-            u = np.zeros((2, wf.size + wr.size))
-            u[1, : wf.size] = wf
-            u[1, wf.size:] = -wr
-            mbar = pm.MBAR(u, np.array([wf.size, wr.size]), initialize="BAR")
-            r = mbar.compute_free_energy_differences()
-            out["mbar"] = (float(r["Delta_f"][0, 1]) * kT, float(r["dDelta_f"][0, 1]) * kT)
+    log = logging.getLogger("pymbar")
+    level = log.level
+    log.setLevel(logging.ERROR)  # pymbar logs solver fallbacks as warnings; the results carry their errors
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            if "exp_forward" in methods:
+                r = pm.other_estimators.exp(wf)
+                out["exp_forward"] = (float(r["Delta_f"]) * kT, float(r["dDelta_f"]) * kT)
+            if "exp_reverse" in methods:
+                r = pm.other_estimators.exp(wr)
+                out["exp_reverse"] = (-float(r["Delta_f"]) * kT, float(r["dDelta_f"]) * kT)
+            if "bar" in methods:
+                r = pm.other_estimators.bar(wf, wr)
+                out["bar"] = (float(r["Delta_f"]) * kT, float(r["dDelta_f"]) * kT)
+            if "mbar" in methods:
+                u = np.zeros((2, wf.size + wr.size))
+                u[1, : wf.size] = wf
+                u[1, wf.size:] = -wr
+                mbar = pm.MBAR(u, np.array([wf.size, wr.size]), initialize="BAR")
+                r = mbar.compute_free_energy_differences()
+                out["mbar"] = (float(r["Delta_f"][0, 1]) * kT, float(r["dDelta_f"][0, 1]) * kT)
+    finally:
+        log.setLevel(level)
     return out
 
 

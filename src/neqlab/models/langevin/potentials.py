@@ -93,11 +93,12 @@ class Potential:
         total = 0.0
         for p4, k0, k1, h0, h1, e2 in self.coeffs:
             kk, hh = k0 + k1 * lam, h0 + h1 * lam
-            total += 0.5 * e2 * lam * lam
             if p4 == 0.0:
-                # integral of exp(-(kk x^2/2 - hh x)/kT) = sqrt(2 pi kT/kk) exp(hh^2/(2 kk kT))
-                total += -kT * (0.5 * math.log(2 * math.pi * kT / kk) + hh * hh / (2 * kk * kT))
+                # integral of exp(-(kk x^2/2 - hh x)/kT) = sqrt(2 pi kT/kk) exp(hh^2/(2 kk kT));
+                # the lambda^2 terms first, so that a dragged trap's F is exactly constant
+                total += (0.5 * e2 * lam * lam - hh * hh / (2 * kk)) - 0.5 * kT * math.log(2 * math.pi * kT / kk)
                 continue
+            total += 0.5 * e2 * lam * lam
             x_grid = np.linspace(-12.0, 12.0, 4001)  # locate the minimum for a stable shift
             u_grid = p4 * 0.25 * x_grid**4 + 0.5 * kk * x_grid**2 - hh * x_grid
             u_min = float(u_grid.min())
