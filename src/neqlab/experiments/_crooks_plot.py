@@ -58,8 +58,8 @@ def figure(ds: xr.Dataset) -> Figure:
         p = ds.piston_w_density.isel(n_particles=j).values
         pneg = float(ds.piston_p_negative.isel(n_particles=j))
         n_gas = float(ds.piston_n_gases.isel(n_particles=j))
-        txt = f"{pneg:.2g}" if pneg > 0 else f"< {1 / n_gas:.1g}"
-        ax[1, 1].semilogy(c / nn, p * nn, "-", label=f"N = {int(nn)}, P(w<0) {'=' if pneg > 0 else ''}{' ' if pneg > 0 else ''}{txt}")
+        txt = f"= {pneg:.2g}" if pneg > 0 else f"< {1 / n_gas:.1g}"
+        ax[1, 1].semilogy(c / nn, p * nn, "-", label=f"N = {int(nn)}, P(w<0) {txt}")
     ax[1, 1].axvline(0, color="k", lw=0.8)
     ax[1, 1].set(xlabel="entropy change per particle w/N [k]", ylabel="density of w/N",
                  title="piston L → L/2: entropy change vs N")
