@@ -11,12 +11,12 @@ def figure(ds: xr.Dataset) -> Figure:
     fig = Figure(figsize=(19, 8.5), layout="constrained")
     ax = fig.subplots(2, 4)
     a = ds.attrs
-    kT = 1.0 if "kT" not in a else a["kT"]
-    dfx = a["delta_f_exact"]
+    kT = float(a.get("kT", 1.0))
+    dfx = a["delta_f_exact"] / kT  # the figure is in units of kT
 
     # (a) work distributions P_F(W) and P_R(-W)
-    wf = ds.work.sel(direction="forward").values
-    wr = -ds.work.sel(direction="reverse").values
+    wf = ds.work.sel(direction="forward").values / kT
+    wr = -ds.work.sel(direction="reverse").values / kT
     lo, hi = np.quantile(np.concatenate([wf, wr]), [1e-4, 1 - 1e-4])
     bins = np.linspace(lo, hi, 80)
     ax[0, 0].hist(wf, bins, density=True, alpha=0.5, label=r"$P_F(W)$")
@@ -29,7 +29,7 @@ def figure(ds: xr.Dataset) -> Figure:
     x, y, e = ds.crooks_x.values, ds.crooks_log_ratio.values, ds.crooks_log_ratio_err.values
     ax[0, 1].errorbar(x, y, e, fmt="o", ms=3, label="measured")
     xs = np.linspace(x.min(), x.max(), 2)
-    ax[0, 1].plot(xs, xs - dfx / kT, "k--", label=r"Crooks: $(W-\Delta F)/kT$")
+    ax[0, 1].plot(xs, xs - dfx, "k--", label=r"Crooks: $(W-\Delta F)/kT$")
     ax[0, 1].plot(xs, a["crooks_slope"] * (xs - a["crooks_crossing"] / kT), "r-", lw=1,
                   label=f"fit: slope {a['crooks_slope']:.3f} ± {a['crooks_slope_err']:.3f}")
     ax[0, 1].set(xlabel="W / kT", ylabel=r"$\ln[P_F(W)/P_R(-W)]$", title="Crooks test")
@@ -37,7 +37,8 @@ def figure(ds: xr.Dataset) -> Figure:
 
     # (c) Jarzynski convergence with the number of trajectories
     n = ds.sample_size.values
-    ax[0, 2].errorbar(n, ds.jarzynski_estimate.values, ds.jarzynski_estimate_sd.values, fmt="o-", ms=3, label="EXP on n trajectories")
+    ax[0, 2].errorbar(n, ds.jarzynski_estimate.values / kT, ds.jarzynski_estimate_sd.values / kT, fmt="o-", ms=3,
+                      label="EXP on n trajectories")
     ax[0, 2].axhline(dfx, color="k", ls="--", label=r"exact $\Delta F$")
     ax[0, 2].set(xscale="log", xlabel="trajectories n", ylabel=r"$-kT\ln\langle e^{-W/kT}\rangle_n$ [kT]",
                  title="Jarzynski: finite-n bias")
@@ -45,8 +46,9 @@ def figure(ds: xr.Dataset) -> Figure:
 
     # (d) estimators vs driving speed
     for m in ds.estimator.values:
-        d = ds.sweep_delta_f.sel(estimator=m).values - dfx
-        ax[1, 0].errorbar(ds.speed.values, d, ds.sweep_delta_f_err.sel(estimator=m).values, fmt="o-", ms=3, capsize=2, label=str(m))
+        d = ds.sweep_delta_f.sel(estimator=m).values / kT - dfx
+        ax[1, 0].errorbar(ds.speed.values, d, ds.sweep_delta_f_err.sel(estimator=m).values / kT, fmt="o-", ms=3,
+                          capsize=2, label=str(m))
     ax[1, 0].axhline(0, color="k", lw=0.8)
     ax[1, 0].set(xscale="log", xlabel="driving speed [lambda/time]", ylabel=r"estimate $-$ exact $\Delta F$ [kT]",
                  title="estimators vs speed")
@@ -79,8 +81,8 @@ def figure(ds: xr.Dataset) -> Figure:
     nn = ds.n_particles.values.astype(float)
     exact = ds.piston_delta_f_exact.values
     for key, label in (("df_exp", "EXP (Jarzynski)"), ("df_bar", "BAR")):
-        ax[1, 2].errorbar(nn, (ds[f"piston_{key}"].values - exact) / nn, ds[f"piston_{key}_err"].values / nn,
-                          fmt="o-", ms=4, capsize=2, label=label)
+        ax[1, 2].errorbar(nn, (ds[f"piston_{key}"].values - exact) / nn / kT,
+                          ds[f"piston_{key}_err"].values / nn / kT, fmt="o-", ms=4, capsize=2, label=label)
     ax[1, 2].axhline(0, color="k", lw=0.8)
     ax[1, 2].set(xscale="log", xlabel="gas size N", ylabel=r"(estimate $-$ exact $\Delta F$) / N [kT]",
                  title="piston: estimators vs system size")

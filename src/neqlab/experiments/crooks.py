@@ -25,6 +25,7 @@ from neqlab.core.errors import ConfigError
 from neqlab.experiments import _crooks_parts as parts
 from neqlab.experiments._base import Verdict
 from neqlab.observables import fluctuation as fl
+from neqlab.observables.work import entropy_production
 from neqlab.runner import Runner
 from neqlab.testing import reference as ref
 
@@ -105,7 +106,9 @@ def run(config: Config, *, runner: Runner | None = None) -> xr.Dataset:
     sizes_j = np.unique(np.logspace(0, np.log10(max(10, wf.size // 20)), 12).astype(int))
     jm, js = fl.jarzynski_convergence(wf, cfg.kT, sizes_j)
     attrs = {
-        "delta_f_exact": dfx, "duration": duration,
+        "delta_f_exact": dfx, "duration": duration, "kT": cfg.kT,
+        "mean_entropy_production_forward": float(np.mean(entropy_production(wf, dfx, cfg.kT))),
+        "mean_entropy_production_reverse": float(np.mean(entropy_production(wr, -dfx, cfg.kT))),
         "crooks_slope": fit.slope, "crooks_slope_err": fit.slope_err,
         "crooks_crossing": fit.crossing, "crooks_crossing_err": fit.crossing_err,
         "crooks_chi2": fit.chi2, "crooks_dof": fit.dof,
@@ -185,7 +188,8 @@ def verdict(ds: xr.Dataset) -> Verdict:
     if ness.sizes["tau"]:
         measured["ness_slope_longest_tau"] = float(ness.isel(tau=-1).ness_slope)
         measured["ness_tau_longest"] = float(ness.tau[-1])
-    expected = {"crooks_slope": 1.0, "crooks_crossing": dfx, "delta_f": dfx, "piston_jarzynski_n1": 0.5, "piston_crooks_slope_n1": 1.0,
+    expected = {"crooks_slope": 1.0, "crooks_crossing": dfx, "delta_f": dfx, "piston_jarzynski_n1": 0.5,
+                "piston_crooks_slope_n1": 1.0,
                 "ness_slope_longest_tau": 1.0}
     return Verdict(NAME, CLAIM, holds, measured, expected,
                    conditions=(f"every |z| < {Z_MAX:g} (z = deviation / standard error); Langevin trap and ideal-gas "

@@ -70,7 +70,8 @@ def run(params: PistonParams, *, seed: int, replicas, stream: int = NOISE_STREAM
     scal = np.array([params.L0, params.L1, params.t_move, params.t_move + params.t_rest, params.kT, params.mass])
     bad = (K.piston_run if parallel else K.piston_run_serial)(keys, scal, int(params.max_events), out)
     if bad:
-        raise SimulationError(f"{bad} particles used all {params.max_events} collisions; raise max_events or shorten the run")
+        raise SimulationError(
+            f"{bad} particles used all {params.max_events} collisions; raise max_events or shorten the run")
     e0 = 0.5 * params.mass * out[:, 5] ** 2
     return {"work": out[:, 0], "heat": out[:, 1], "energy_start": e0,
             "energy_end": 0.5 * params.mass * out[:, 3] ** 2, "n_events": out[:, 4].astype(np.int64)}
