@@ -100,3 +100,27 @@ def test_params_validation(name, bad):
 def test_scheme_validation(scheme):
     with pytest.raises(ConfigError, match="scheme"):
         LangevinParams(scheme=scheme)
+
+
+def test_reference_steady_state_slope_matches_discrete_chain():
+    # deterministic: the exact discrete-chain moments tend to the continuum formula as dt -> 0
+    # (window [12, 14]: the start-up transient e^{-12} is negligible; the chain's bias is O(dt))
+    dt = 1e-4
+    t = dt * np.arange(int(14.0 / dt) + 1)
+    mean, var = ref.harmonic_window_work(t, 1.0, 1.0, 1.0, dt, int(12.0 / dt), int(14.0 / dt))
+    assert abs(ref.gaussian_symmetry_slope(mean, var) - ref.dragged_trap_steady_slope(2.0, 1.0, 1.0)) < 5e-4
+
+
+def test_dragged_trap_from_steady_state():
+    # window [8, 10] of a trap dragged at v = 1 from t = 0: the FT slope is 2<W>/Var W = 1.76, not 1
+    p, m = LangevinParams(dt=5e-3), 50_000
+    pot = dragged_trap()
+    s = equilibrium_state(pot, 0.0, p, seed=8, replicas=np.arange(m))
+    _, rec = advance(s, pot, Ramp(0.0, 10.0, 10.0), p, 2000, record_every=400)
+    w = rec[:, 4, 0] - rec[:, 3, 0]  # records after 1600 and 2000 steps
+    t = p.dt * np.arange(2001)
+    mean, var = ref.harmonic_window_work(t, 1.0, 1.0, 1.0, p.dt, 1600, 2000)
+    # Gaussian W: standard errors sqrt(var/m) for the mean and var sqrt(2/m) for the variance
+    assert abs(w.mean() - mean) < 4 * np.sqrt(var / m)
+    assert abs(w.var(ddof=1) - var) < 4 * var * np.sqrt(2 / m)
+    assert abs(ref.gaussian_symmetry_slope(mean, var) - ref.dragged_trap_steady_slope(2.0, 1.0, 1.0)) < 0.02
