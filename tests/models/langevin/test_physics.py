@@ -124,3 +124,29 @@ def test_dragged_trap_from_steady_state():
     assert abs(w.mean() - mean) < 4 * np.sqrt(var / m)
     assert abs(w.var(ddof=1) - var) < 4 * var * np.sqrt(2 / m)
     assert abs(ref.gaussian_symmetry_slope(mean, var) - ref.dragged_trap_steady_slope(2.0, 1.0, 1.0)) < 0.02
+
+
+def test_bad_inputs_raise_config_error():
+    from neqlab.models.langevin import Potential
+
+    with pytest.raises(ConfigError, match="coeffs"):
+        Potential("bad", ((1.0, 2.0),))
+    p = LangevinParams()
+    s = equilibrium_state(dragged_trap(), 0.0, p, seed=0, replicas=np.arange(3))
+    with pytest.raises(ConfigError, match="record_every"):
+        advance(s, dragged_trap(), Ramp(0.0, 1.0, 1.0), p, 10, record_every=-1)
+    with pytest.raises(ConfigError, match="n_steps"):
+        advance(s, dragged_trap(), Ramp(0.0, 1.0, 1.0), p, -5)
+    with pytest.raises(ConfigError, match="dimension"):
+        advance(s, dragged_trap(dim=2), Ramp(0.0, 1.0, 1.0), p, 5)
+    with pytest.raises(ConfigError, match="control"):
+        double_well(control="twist")
+
+
+def test_two_dimensional_trap():
+    assert stiffness_ramp(dim=2).delta_f(1.0, 3.0, 1.5) == pytest.approx(ref.stiffness_ramp_delta_f(1.0, 3.0, 1.5, dim=2))
+    m, p = 20_000, LangevinParams(dt=2e-3)
+    w = _drive(dragged_trap(dim=2), 0.0, 1.0, 1.0, p, m=m).work
+    t = p.dt * np.arange(501)
+    mean, var = ref.harmonic_window_work(t, 1.0, 1.0, 1.0, p.dt, 0, 500)  # only axis 0 is dragged
+    assert abs(w.mean() - mean) < 4 * np.sqrt(var / m)

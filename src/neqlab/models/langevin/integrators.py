@@ -134,6 +134,8 @@ def advance(state: State, potential: Potential, protocol, params: LangevinParams
     """
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
         raise ConfigError(f"n_steps must be an integer in [0, inf), got {n_steps!r}")
+    if isinstance(record_every, bool) or not isinstance(record_every, (int, np.integer)) or record_every < 0:
+        raise ConfigError(f"record_every must be an integer in [0, inf), got {record_every!r}")
     if state.x.shape[1] != potential.dim:
         raise ConfigError(f"state dimension must equal potential dim {potential.dim}, got {state.x.shape[1]}")
     lam = protocol_values(protocol, state.time, params.dt, int(n_steps))

@@ -47,6 +47,13 @@ class Potential:
     coeffs: tuple[tuple[float, ...], ...]
     lam_unit: str = ""
 
+    def __post_init__(self):
+        rows = tuple(tuple(float(c) for c in row) for row in self.coeffs)
+        if len(rows) not in (1, 2) or any(len(r) != 6 or not all(math.isfinite(c) for c in r) for r in rows):
+            raise ConfigError(f"coeffs must be 1 or 2 rows of 6 finite numbers (p4, k0, k1, h0, h1, e2), "
+                              f"got {self.coeffs!r}")
+        object.__setattr__(self, "coeffs", rows)
+
     @property
     def dim(self) -> int:
         return len(self.coeffs)
