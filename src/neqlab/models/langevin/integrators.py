@@ -143,18 +143,18 @@ def advance(state: State, potential: Potential, protocol, params: LangevinParams
     x = state.x.copy()
     keys = state.keys.copy()
     work, heat, shadow = state.work.copy(), state.heat.copy(), state.shadow_work.copy()
-    v = None
+    v = state.v  # overdamped steps leave velocities (if any) untouched
     n_rec = int(n_steps) // record_every if record_every > 0 else 0
     rec = np.zeros((x.shape[0], n_rec, 2 + x.shape[1]))
     if params.scheme == "overdamped":
         run = K.overdamped_run if parallel else K.overdamped_run_serial
-        bad = run(x, keys, c, lam, np.array([params.dt, params.gamma, params.kT]),
-                               int(record_every), work, heat, rec)
+        scal = np.array([params.dt, params.gamma, params.kT])
+        bad = run(x, keys, c, lam, scal, int(record_every), work, heat, rec)
     else:
         if state.v is None:
-                raise ConfigError("scheme 'baoab' needs a state with velocities, got an overdamped state")
+            raise ConfigError("scheme 'baoab' needs a state with velocities, got an overdamped state")
         if record_every:
-                raise ConfigError(f"record_every must be 0 for scheme 'baoab', got {record_every!r}")
+            raise ConfigError(f"record_every must be 0 for scheme 'baoab', got {record_every!r}")
         v = state.v.copy()
         acc = np.column_stack([work, heat, shadow])
         run = K.baoab_run if parallel else K.baoab_run_serial
