@@ -1,0 +1,101 @@
+"""The ``crooks`` figure: six panels read from the dataset only."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+
+def figure(ds: xr.Dataset) -> Figure:
+    fig = Figure(figsize=(19, 8.5), layout="constrained")
+    ax = fig.subplots(2, 4)
+    a = ds.attrs
+    kT = float(a.get("kT", 1.0))
+    dfx = a["delta_f_exact"] / kT  # the figure is in units of kT
+
+    # (a) work distributions P_F(W) and P_R(-W)
+    wf = ds.work.sel(direction="forward").values / kT
+    wr = -ds.work.sel(direction="reverse").values / kT
+    lo, hi = np.quantile(np.concatenate([wf, wr]), [1e-4, 1 - 1e-4])
+    bins = np.linspace(lo, hi, 80)
+    ax[0, 0].hist(wf, bins, density=True, alpha=0.5, label=r"$P_F(W)$")
+    ax[0, 0].hist(wr, bins, density=True, alpha=0.5, label=r"$P_R(-W)$")
+    ax[0, 0].axvline(dfx, color="k", ls="--", label=rf"$\Delta F$ = {dfx:.3f}")
+    ax[0, 0].set(xlabel="work W [kT]", ylabel="probability density [1/kT]", title="forward and reverse work")
+    ax[0, 0].legend(fontsize=8)
+
+    # (b) Crooks line
+    x, y, e = ds.crooks_x.values, ds.crooks_log_ratio.values, ds.crooks_log_ratio_err.values
+    ax[0, 1].errorbar(x, y, e, fmt="o", ms=3, label="measured")
+    xs = np.linspace(x.min(), x.max(), 2)
+    ax[0, 1].plot(xs, xs - dfx, "k--", label=r"Crooks: $(W-\Delta F)/kT$")
+    ax[0, 1].plot(xs, a["crooks_slope"] * (xs - a["crooks_crossing"] / kT), "r-", lw=1,
+                  label=f"fit: slope {a['crooks_slope']:.3f} ± {a['crooks_slope_err']:.3f}")
+    ax[0, 1].set(xlabel="W / kT", ylabel=r"$\ln[P_F(W)/P_R(-W)]$", title="Crooks test")
+    ax[0, 1].legend(fontsize=8)
+
+    # (c) Jarzynski convergence with the number of trajectories
+    n = ds.sample_size.values
+    ax[0, 2].errorbar(n, ds.jarzynski_estimate.values / kT, ds.jarzynski_estimate_sd.values / kT, fmt="o-", ms=3,
+                      label="EXP on n trajectories")
+    ax[0, 2].axhline(dfx, color="k", ls="--", label=r"exact $\Delta F$")
+    ax[0, 2].set(xscale="log", xlabel="trajectories n", ylabel=r"$-kT\ln\langle e^{-W/kT}\rangle_n$ [kT]",
+                 title="Jarzynski: finite-n bias")
+    ax[0, 2].legend(fontsize=8)
+
+    # (d) estimators vs driving speed
+    for m in ds.estimator.values:
+        d = ds.sweep_delta_f.sel(estimator=m).values / kT - dfx
+        ax[1, 0].errorbar(ds.speed.values, d, ds.sweep_delta_f_err.sel(estimator=m).values / kT, fmt="o-", ms=3,
+                          capsize=2, label=str(m))
+    ax[1, 0].axhline(0, color="k", lw=0.8)
+    ax[1, 0].set(xscale="log", xlabel="driving speed [lambda/time]", ylabel=r"estimate $-$ exact $\Delta F$ [kT]",
+                 title="estimators vs speed")
+    ax[1, 0].legend(fontsize=8)
+
+    # (e) piston: entropy change distributions vs N
+    for j, nn in enumerate(ds.n_particles.values):
+        c = ds.piston_w_center.isel(n_particles=j).values
+        p = ds.piston_w_density.isel(n_particles=j).values
+        pneg = float(ds.piston_p_negative.isel(n_particles=j))
+        n_gas = float(ds.piston_n_gases.isel(n_particles=j))
+        txt = f"= {pneg:.2g}" if pneg > 0 else f"< {1 / n_gas:.1g}"
+        ax[1, 1].semilogy(c / nn, p * nn, "-", label=f"N = {int(nn)}, P(w<0) {txt}")
+    ax[1, 1].axvline(0, color="k", lw=0.8)
+    ax[1, 1].set(xlabel="entropy change per particle w/N [k]", ylabel="density of w/N",
+                 title="piston L → L/2: entropy change vs N")
+    ax[1, 1].legend(fontsize=8)
+
+    # (f) steady-state fluctuation theorem vs window length
+    t = ds.tau.values
+    ax[0, 3].errorbar(t, ds.ness_slope.values, ds.ness_slope_err.values, fmt="o", ms=4, label=r"$\sigma = W_\tau/kT$")
+    ax[0, 3].plot(t, ds.ness_slope_exact.values, "k:", label="exact (Gaussian) for W")
+    ax[0, 3].errorbar(t, ds.ness_entropy_slope.values, ds.ness_entropy_slope_err.values, fmt="s", ms=4,
+                      label=r"Seifert $\Delta s_{tot}$")
+    ax[0, 3].axhline(1, color="k", lw=0.8)
+    ax[0, 3].set(xscale="log", xlabel=r"window $\tau$ [time]", ylabel=r"slope of $\ln[P(a)/P(-a)]$ vs a",
+                 title="steady-state FT")
+    ax[0, 3].legend(fontsize=8)
+    # (g) piston: free-energy estimators vs N (system size), per particle
+    nn = ds.n_particles.values.astype(float)
+    exact = ds.piston_delta_f_exact.values
+    for key, label in (("df_exp", "EXP (Jarzynski)"), ("df_bar", "BAR")):
+        ax[1, 2].errorbar(nn, (ds[f"piston_{key}"].values - exact) / nn / kT,
+                          ds[f"piston_{key}_err"].values / nn / kT, fmt="o-", ms=4, capsize=2, label=label)
+    ax[1, 2].axhline(0, color="k", lw=0.8)
+    ax[1, 2].set(xscale="log", xlabel="gas size N", ylabel=r"(estimate $-$ exact $\Delta F$) / N [kT]",
+                 title="piston: estimators vs system size")
+    ax[1, 2].legend(fontsize=8)
+
+    # (h) piston: probability of an entropy decrease vs N
+    pneg = ds.piston_p_negative.values
+    n_gas = ds.piston_n_gases.values
+    seen = pneg > 0
+    ax[1, 3].errorbar(nn[seen], pneg[seen], np.sqrt(pneg[seen] * (1 - pneg[seen]) / n_gas[seen]), fmt="o-",
+                      label="measured")
+    ax[1, 3].plot(nn[~seen], 1.0 / n_gas[~seen], "v", color="C0", label="none seen (bound 1/samples)")
+    ax[1, 3].set(xscale="log", yscale="log", xlabel="gas size N", ylabel="P(w < 0)",
+                 title="piston: entropy decreases vs N")
+    ax[1, 3].legend(fontsize=8)
+    return fig

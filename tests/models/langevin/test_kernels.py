@@ -1,0 +1,104 @@
+"""Kernel-level tests: the normal generator, per-trajectory determinism, the first law."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from neqlab.core.protocol import Cycle, Ramp
+from neqlab.models.langevin import (
+    LangevinParams, Potential, advance, double_well, dragged_trap, equilibrium_state, stiffness_ramp, trajectory_keys,
+)
+from neqlab.models.langevin import _kernels as K
+
+N_DRAWS = 2_000_000
+
+
+@pytest.fixture(scope="module")
+def normals():
+    keys = trajectory_keys(5, np.arange(1000))
+    out = np.empty((1000, N_DRAWS // 1000))
+    K.fill_normals(keys, out)
+    return out.ravel()
+
+
+def test_ziggurat_moments(normals):
+    n = normals.size
+    # standard errors of mean, variance, third and fourth moments: 1, sqrt(2), sqrt(15), sqrt(96) over sqrt(n)
+    assert abs(normals.mean()) < 4 / np.sqrt(n)
+    assert abs(normals.var() - 1) < 4 * np.sqrt(2 / n)
+    assert abs(np.mean(normals**3)) < 4 * np.sqrt(15 / n)
+    assert abs(np.mean(normals**4) - 3) < 4 * np.sqrt(96 / n)
+
+
+def test_ziggurat_distribution_and_tail(normals):
+    # KS at n = 2e6 resolves |F - Phi| ~ 1e-3; p > 1e-4 fails with probability 1e-4 if exact
+    assert stats.kstest(normals, "norm").pvalue > 1e-4
+    # the tail beyond the base strip r = 3.654 comes from the slow branch: binomial count, |z| < 4
+    p = 2 * stats.norm.sf(K._ZIG_R)
+    k = np.sum(np.abs(normals) > K._ZIG_R)
+    assert abs(k - p * normals.size) < 4 * np.sqrt(p * normals.size)
+
+
+def _run(pot, proto, params, ids, n_steps=200, parallel=True, seed=3):
+    s = equilibrium_state(pot, float(proto(0.0)), params, seed=seed, replicas=ids)
+    return advance(s, pot, proto, params, n_steps, parallel=parallel)[0]
+
+
+@pytest.mark.parametrize("scheme", ["overdamped", "baoab"])
+def test_bitwise_independent_of_threads_and_chunks(scheme):
+    p = LangevinParams(dt=1e-2, scheme=scheme)
+    pot, proto = double_well(dim=2), Ramp(-1.0, 1.0, 2.0)
+    ids = np.arange(300)
+    whole = _run(pot, proto, p, ids)
+    serial = _run(pot, proto, p, ids, parallel=False)
+    parts = [_run(pot, proto, p, ids[a:b], parallel=False) for a, b in ((0, 7), (7, 150), (150, 300))]
+    for name in ("x", "work", "heat", "shadow_work"):
+        a = getattr(whole, name)
+        assert np.array_equal(a, getattr(serial, name))
+        assert np.array_equal(a, np.concatenate([getattr(q, name) for q in parts]))
+    assert not np.array_equal(whole.work, _run(pot, proto, p, ids, seed=4).work)
+
+
+def test_keys_depend_only_on_seed_stream_and_id():
+    a = trajectory_keys(9, [4, 5, 6])
+    assert np.array_equal(a[1:], trajectory_keys(9, [5, 6]))
+    assert len(set(trajectory_keys(9, np.arange(100000)).tolist())) == 100000
+    assert not np.array_equal(a, trajectory_keys(9, [4, 5, 6], stream=8))
+
+
+coef = st.floats(-2.0, 2.0, allow_nan=False)
+
+
+@settings(max_examples=25, deadline=None)
+@given(p4=st.floats(0.0, 2.0), k0=st.floats(0.5, 3.0), k1=coef, h0=coef, h1=coef, e2=coef,
+       dt=st.floats(1e-4, 2e-2), lam1=st.floats(-1.0, 1.0), scheme=st.sampled_from(["overdamped", "baoab"]))
+def test_first_law_per_trajectory(p4, k0, k1, h0, h1, e2, dt, lam1, scheme):
+    pot = Potential("random", ((p4, k0, k1, h0, h1, e2), (0.0, 1.0, 0.0, 0.0, 0.0, 0.0)))
+    p = LangevinParams(dt=dt, scheme=scheme)
+    s = equilibrium_state(pot, 0.0, p, seed=1, replicas=np.arange(20))
+    e = advance(s, pot, Ramp(0.0, lam1, 50 * dt), p, 60)[0]
+    lhs = e.energy(pot, lam1) - s.energy(pot, 0.0)
+    rhs = e.work + e.shadow_work - e.heat
+    scale = 1.0 + np.abs(e.work).max() + np.abs(e.heat).max() + np.abs(lhs).max()
+    assert np.abs(lhs - rhs).max() < 1e-11 * scale  # sums of 60 differences in f64: round-off only
+    assert (e.shadow_work == 0).all() if scheme == "overdamped" else True
+
+
+def test_records_match_final_tallies():
+    p = LangevinParams(dt=1e-2)
+    pot = dragged_trap()
+    s = equilibrium_state(pot, 0.0, p, seed=2, replicas=np.arange(50))
+    e, rec = advance(s, pot, Cycle(0.0, 1.0, 2.0), p, 100, record_every=25)
+    assert rec.shape == (50, 4, 3)
+    assert np.allclose(rec[:, -1, 0], e.work, rtol=0, atol=1e-12)
+    assert np.allclose(rec[:, -1, 1], e.heat, rtol=0, atol=1e-12)
+    assert np.array_equal(rec[:, -1, 2], e.x[:, 0])
+
+
+def test_stiffness_ramp_is_quadratic_and_2d_shapes():
+    pot = stiffness_ramp(dim=2)
+    assert pot.is_quadratic() and pot.dim == 2
+    s = equilibrium_state(pot, 2.0, LangevinParams(), seed=0, replicas=np.arange(10))
+    assert s.x.shape == (10, 2) and s.v is None
