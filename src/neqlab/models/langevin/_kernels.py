@@ -124,14 +124,6 @@ def next_normal(state):
 
 
 @njit(cache=True, nogil=True)
-def derive_keys(base, ids, out):
-    """out[j] = stream key of trajectory ids[j] under the per-seed key ``base``."""
-    for j in range(ids.size):
-        out[j] = mix64(base ^ mix64(np.uint64(ids[j]) * GOLDEN + GOLDEN))
-    return 0
-
-
-@njit(cache=True, nogil=True)
 def fill_normals(keys, out):
     """out[i, j] = j-th normal of stream keys[i] (tests and the raw-rate benchmark)."""
     for i in range(keys.size):
