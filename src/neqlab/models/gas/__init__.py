@@ -1,0 +1,18 @@
+"""Molecular dynamics of a 2D/3D gas: WCA or truncated-shifted LJ, Verlet or bit-reversible.
+
+Public API: :class:`Params`, :class:`State`, :class:`LatticeState`, :func:`advance`,
+:func:`reverse`, :func:`to_lattice`, :func:`from_lattice`, :func:`forces`,
+:func:`potential_energy`, :func:`pair_virial`, and the initial conditions of
+:mod:`neqlab.models.gas.init`. See ``docs/engine.md``.
+"""
+
+from neqlab.models.gas.init import box_for, lattice_gas, lattice_sites, maxwell_boltzmann
+from neqlab.models.gas.integrators import advance, from_lattice, reverse, to_lattice
+from neqlab.models.gas.potentials import forces, pair_virial, potential_energy
+from neqlab.models.gas.state import LatticeState, Params, State
+
+__all__ = [
+    "LatticeState", "Params", "State", "advance", "box_for", "forces", "from_lattice",
+    "lattice_gas", "lattice_sites", "maxwell_boltzmann", "pair_virial", "potential_energy",
+    "reverse", "to_lattice",
+]

@@ -1,0 +1,88 @@
+"""Initial conditions: lattices with Maxwell-Boltzmann velocities, equilibrated fluids,
+a gas confined to part of the box (free expansion), two halves at different kT.
+
+All draw their randomness from ``replica_rng(seed, replica)``: the same arguments give
+the same state on any machine and any number of threads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from neqlab.core.errors import ConfigError
+from neqlab.core.rng import replica_rng
+from neqlab.models.gas.state import Params, State
+
+
+def box_for(n_particles: int, density: float, dim: int, aspect=None) -> np.ndarray:
+    """Box lengths [length] holding ``n_particles`` at number ``density`` [length^-dim].
+
+    ``aspect``: relative lengths of the axes (default all equal).
+    """
+    _check(n_particles, density, dim)
+    asp = np.ones(dim) if aspect is None else np.asarray(aspect, dtype=float)
+    if asp.shape != (dim,) or not np.all(asp > 0):
+        raise ConfigError(f"aspect must be {dim} positive numbers, got {aspect!r}")
+    volume = n_particles / density
+    scale = (volume / np.prod(asp)) ** (1.0 / dim)
+    return asp * scale
+
+
+def _check(n_particles, density, dim) -> None:
+    if dim not in (2, 3):
+        raise ConfigError(f"dim must be one of 2, 3, got {dim!r}")
+    if not isinstance(n_particles, (int, np.integer)) or n_particles < 2:
+        raise ConfigError(f"n_particles must be an integer in [2, inf), got {n_particles!r}")
+    if not (0 < density <= 1.2):
+        raise ConfigError(f"density must be a number in (0, 1.2], got {density!r}")
+
+
+def lattice_sites(n_particles: int, region: np.ndarray, origin=None) -> np.ndarray:
+    """The first ``n_particles`` sites of a simple lattice filling the box ``region``.
+
+    The number of sites per axis is proportional to the region's lengths, so the
+    spacing is as uniform as possible; sites sit at cell centres.
+    """
+    region = np.asarray(region, dtype=float)
+    dim = region.size
+    per = np.maximum(1, np.floor(region * (n_particles / np.prod(region)) ** (1.0 / dim))).astype(int)
+    while np.prod(per) < n_particles:
+        k = int(np.argmax(region / per))
+        per[k] += 1
+    grids = np.meshgrid(*[(np.arange(m) + 0.5) * (region[k] / m) for k, m in enumerate(per)], indexing="ij")
+    sites = np.stack([g.ravel() for g in grids], axis=1)[:n_particles]
+    if origin is not None:
+        sites = sites + np.asarray(origin, dtype=float)
+    return sites
+
+
+def maxwell_boltzmann(n_particles: int, dim: int, kT: float, rng: np.random.Generator) -> np.ndarray:
+    """Gaussian velocities with zero total momentum, rescaled so 2 KE / (dim (N - 1)) = kT exactly."""
+    if not (kT >= 0 and math.isfinite(kT)):
+        raise ConfigError(f"kT must be a number in [0, inf), got {kT!r}")
+    v = rng.normal(size=(n_particles, dim))
+    v -= v.mean(axis=0)
+    ke2 = float(np.sum(v * v))
+    target = kT * dim * (n_particles - 1)
+    return v * math.sqrt(target / ke2) if ke2 > 0 else v
+
+
+def lattice_gas(n_particles: int, density: float = 0.5, kT: float = 1.0, dim: int = 2, *,
+                seed: int = 0, replica: int = 0, aspect=None, periodic=True, fill: float = 1.0,
+                precision: str = "float64") -> State:
+    """Particles on a lattice with Maxwell-Boltzmann velocities at ``kT`` [energy].
+
+    ``fill`` < 1 puts all particles into the first fraction ``fill`` of axis 0 (the
+    rest of the box empty). ``periodic``: bool or one bool per axis (False: walls).
+    """
+    box = box_for(n_particles, density, dim, aspect)
+    if not (0 < fill <= 1):
+        raise ConfigError(f"fill must be a number in (0, 1], got {fill!r}")
+    region = box.copy()
+    region[0] *= fill
+    x = lattice_sites(n_particles, region)
+    rng = replica_rng(seed, replica)
+    v = maxwell_boltzmann(n_particles, dim, kT, rng)
+    return State(x.astype(precision), v.astype(precision), box.astype(precision), periodic)
