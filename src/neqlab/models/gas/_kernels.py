@@ -334,8 +334,10 @@ def _drift(x, v, x0, box, periodic, dt):
             x[i, k] = xi
             dd = xi - x0[i, k]
             d2 += dd * dd
-        if not d2 <= maxd:  # NaN propagates: forces a rebuild, which reports it
+        if d2 > maxd:
             maxd = d2
+        elif not d2 == d2:  # NaN: force a rebuild, which reports it
+            return d2
     return maxd
 
 
