@@ -82,9 +82,11 @@ SMALL = Config(n_particles=300, n_particles_large=1200, t_equil=1.0, f_left_reve
                lyapunov_n_particles=300, t_lyapunov=2.0, map_n_particles=(200,), map_n_particles_3d=(0,),
                map_t_reverse=(0.5, 2.0), map_eps=(1e-6,))
 SCALES = {
-    "quick": Config(f_left_reverse=0.9, t_equil=5.0, t_sample=0.5, lyapunov_n_particles=1000, t_lyapunov=8.0,
-                    map_n_particles=(250, 1000), map_n_particles_3d=(0,), map_t_reverse=(1.0, 3.0, 6.0, 10.0, 15.0),
-                    map_eps=(1e-10, 1e-5)),
+    # quick: the essay's size ratio 8 (box ratio 2.8) at N = 1000 vs 8000, reversed later
+    # in the expansion (f_L < 0.8) so that the large box's t_r is as long as at default scale
+    "quick": Config(n_particles=1000, n_particles_large=8000, f_left_reverse=0.8, t_equil=4.0, t_sample=0.5,
+                    lyapunov_n_particles=1000, t_lyapunov=8.0, map_n_particles=(250, 1000), map_n_particles_3d=(0,),
+                    map_t_reverse=(1.0, 3.0, 6.0, 10.0, 15.0), map_eps=(1e-10, 1e-5)),
     "default": Config(),
     "full": Config(f_left_reverse=0.75, t_sample=0.25, t_lyapunov=50.0,
                    map_n_particles=(250, 1000, 2500, 5000, 20000, 50000), map_n_particles_3d=(1000, 4000, 20000),
