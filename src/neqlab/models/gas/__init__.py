@@ -7,7 +7,7 @@ Public API: :class:`Params`, :class:`State`, :class:`LatticeState`, :func:`advan
 """
 
 from neqlab.models.gas.init import (box_for, confined_gas, equilibrate, equilibrated_fluid,
-                                    lattice_gas, lattice_sites, maxwell_boltzmann,
+                                    lattice_gas, lattice_sites, maxwell_boltzmann, random_gas,
                                     thermal_contact_gas)
 from neqlab.models.gas.integrators import advance, from_lattice, reverse, to_lattice
 from neqlab.models.gas.potentials import forces, pair_virial, potential_energy
@@ -17,5 +17,5 @@ __all__ = [
     "LatticeState", "Params", "State", "advance", "box_for", "confined_gas", "equilibrate",
     "equilibrated_fluid", "forces", "from_lattice", "thermal_contact_gas",
     "lattice_gas", "lattice_sites", "maxwell_boltzmann", "pair_virial", "potential_energy",
-    "reverse", "to_lattice",
+    "random_gas", "reverse", "to_lattice",
 ]

@@ -166,3 +166,26 @@ def thermal_contact_gas(n_particles: int, density: float = 0.5, kT_left: float =
         if mask.sum() >= 2:
             s.velocities[mask] = _rescale(s.velocities[mask], kT, dim * (int(mask.sum()) - 1))
     return s
+
+
+def random_gas(n_particles: int, density: float = 0.3, kT: float = 1.0, dim: int = 2, *,
+               seed: int = 0, replica: int = 0, aspect=None, periodic=True, r_min: float = 0.9,
+               precision: str = "float64") -> State:
+    """Uniformly random positions (random sequential addition, no two centres closer
+    than ``r_min`` [length]) with Maxwell-Boltzmann velocities at ``kT`` [energy].
+
+    Unlike a lattice, the particle numbers in sub-volumes fluctuate from the start
+    (about binomially), which long-wavelength modes of a big box would take very long
+    to build up dynamically. Deterministic in (seed, replica).
+    """
+    from neqlab.core.rng import replica_keys
+    from neqlab.models.gas import _kernels as K
+
+    box = box_for(n_particles, density, dim, aspect)
+    per = np.broadcast_to(np.asarray(periodic, dtype=bool), (dim,)).copy()
+    x = np.zeros((n_particles, dim))
+    key = replica_keys(seed, [replica], stream=1)[0]
+    if K.random_sequential_addition(x, box, per, float(r_min), key, 10_000) != K.OK:
+        raise ConfigError(f"density must be lower for random packing with r_min = {r_min}, got {density!r}")
+    v = maxwell_boltzmann(n_particles, dim, kT, replica_rng(seed, replica))
+    return State(x.astype(precision), v.astype(precision), box.astype(precision), per)
