@@ -121,6 +121,8 @@ def judge(ds: xr.Dataset, c: dict, z_max: float) -> tuple[dict, dict, list]:
     e["contact_temperature_profile_max_rel_dev"] = z_max * math.sqrt(2.0 / (dim * nbar))
     checks.append(rel < e["contact_temperature_profile_max_rel_dev"])
 
+    e_tot = ds["kinetic_energy"].values + ds["potential_energy"].values
+    m["energy_drift_per_particle"] = float(np.abs(e_tot - e_tot[:, :1]).max() / n)  # Verlet O(dt^2)
     sizes = ds["n_particles"].values
     for name in OBSERVABLES:
         y = ds["rel_sd"].sel(observable=name).values

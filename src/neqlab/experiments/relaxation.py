@@ -72,12 +72,12 @@ class Config(ConfigBase):
 
 SMALL = Config(n_particles=300, density=0.4, t_expansion=8.0, t_contact=8.0, t_equilibrate=0.5,
                n_frames=16, n_bins=6, n_cells=4, sweep_sizes=(100, 200, 400), n_replicas=3,
-               t_sample=0.5, n_samples=4, dt=0.004)
+               t_sample=0.5, n_samples=4, dt=0.002)
 SCALES = {
     "quick": Config(n_particles=1000, density=0.4, t_expansion=60.0, t_contact=150.0,
                     t_equilibrate=2.0, n_frames=60, n_bins=16, n_cells=8,
                     sweep_sizes=(200, 400, 800, 1600, 3200, 6400), n_replicas=24, t_sample=3.0,
-                    n_samples=15, dt=0.004),
+                    n_samples=15, dt=0.003),
     "default": Config(),
     "full": Config(n_particles=20000, aspect=0.1, t_expansion=300.0, t_contact=2000.0, n_frames=200,
                    sweep_sizes=(1000, 4000, 16000, 64000, 256000, 1000000), n_replicas=8,
