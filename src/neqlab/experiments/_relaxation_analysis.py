@@ -147,7 +147,7 @@ def plot_relaxation(ds: xr.Dataset, c: dict) -> Figure:
     co = ds.sel(process="contact")
     snaps = ds["snapshot"].values
     t = ex["time"].values
-    for j, k in enumerate([0, len(snaps) // 2, len(snaps) - 1]):
+    for j, k in enumerate([0, 1, len(snaps) - 1]):  # start, mid-expansion, end
         a = ax[0, j]
         pos = ex["snapshot_positions"].values[k]
         sp = ex["snapshot_speed"].values[k]
