@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from neqlab.core.rng import uniform01
+
 OK, NONFINITE, OVERLAP, ESCAPE, LIST_FULL = 0, 1, 2, 3, 4
 P_DT, P_RC2, P_RLIST2, P_HSKIN2, P_SHIFT, P_R2MIN, P_C48, P_C24, P_C4, P_ONE, P_HALF = range(11)
 
@@ -377,62 +379,150 @@ def verlet_run(x, v, f, ids, box, periodic, prm, n_steps):
     return OK, n_steps
 
 
+N_CHUNKS = 16  # fixed, so the summation order (and the result) is independent of threads
+
+
+@njit(cache=True, nogil=True)
+def split_list(n, nbr_start, nbr, mid):
+    """Partition each particle's half-list segment into [same chunk..., other chunk...].
+
+    Chunks are N_CHUNKS contiguous index ranges of the cell-sorted particles (slabs
+    of space); mid[i] marks where the cross-chunk neighbours of i begin.
+    """
+    for i in range(n):
+        ci = i * N_CHUNKS // n
+        lo = nbr_start[i]
+        hi = nbr_start[i + 1]
+        while lo < hi:
+            j = nbr[lo]
+            if (j * N_CHUNKS // n) == ci:
+                lo += 1
+            else:
+                hi -= 1
+                nbr[lo] = nbr[hi]
+                nbr[hi] = j
+        mid[i] = lo
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pair_block(x, box, periodic, prm, nbr, m_lo, m_hi, i, f):
+    """Add the pairs (i, nbr[m]) for m in [m_lo, m_hi) to f (Newton's third law)."""
+    dim = x.shape[1]
+    zero = prm[P_ONE] - prm[P_ONE]
+    status = OK
+    xi, yi = x[i, 0], x[i, 1]
+    zi = x[i, 2] if dim == 3 else zero
+    lz = box[2] if dim == 3 else box[0]
+    pz = periodic[2] if dim == 3 else False
+    fxi = zero
+    fyi = zero
+    fzi = zero
+    for m in range(m_lo, m_hi):
+        j = nbr[m]
+        dx = _mi(xi - x[j, 0], periodic[0], box[0], prm[P_HALF] * box[0])
+        dy = _mi(yi - x[j, 1], periodic[1], box[1], prm[P_HALF] * box[1])
+        dz = _mi(zi - x[j, 2], pz, lz, prm[P_HALF] * lz) if dim == 3 else zero
+        r2 = dx * dx + dy * dy + dz * dz
+        if r2 < prm[P_RC2]:
+            if r2 < prm[P_R2MIN]:
+                status = OVERLAP
+            ff, e = _pair(r2, prm)
+            fxi += ff * dx
+            fyi += ff * dy
+            f[j, 0] -= ff * dx
+            f[j, 1] -= ff * dy
+            if dim == 3:
+                fzi += ff * dz
+                f[j, 2] -= ff * dz
+    f[i, 0] += fxi
+    f[i, 1] += fyi
+    if dim == 3:
+        f[i, 2] += fzi
+    return status
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def verlet_run_threaded(x, v, f, ids, box, periodic, prm, n_steps):
-    """Velocity Verlet in leapfrog form, full list, one parallel loop per step.
+    """Velocity Verlet with N_CHUNKS spatial slabs run in parallel, half list.
 
-    Each particle's force is summed by one thread in list order, so the result does
-    not depend on the number of threads.
+    Per step, one parallel loop over slabs: kick and drift the slab's particles, then
+    its same-slab pairs (Newton's third law stays inside the slab); then, serially, the
+    few cross-slab pairs. Chunking is fixed, so results do not depend on the number of
+    threads (they differ from the serial kernel by summation order only). A step that
+    needs a list rebuild recomputes its forces serially after the rebuild.
     """
     n, dim = x.shape
     ncell = _cell_grid(box, periodic, np.sqrt(prm[P_RLIST2]))
-    nbr = np.empty(16 * n + 16, np.int64)
-    st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], False, nbr)
+    nbr = np.empty(8 * n + 16, np.int64)
+    mid = np.empty(n, np.int64)
+    st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
     if st != OK:
         return st, 0
+    split_list(n, nbr_start, nbr, mid)
     x0 = x.copy()
-    xb = x.copy()
-    disp = np.zeros(n, x.dtype)
-    stat = np.zeros(n, np.int64)
+    st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f)
+    if st != OK:
+        return st, 0
     dt = prm[P_DT]
     hdt = prm[P_HALF] * dt
     zero = dt - dt
-    for s in range(n_steps + 1):
-        c = hdt if (s == 0 or s == n_steps) else dt
-        if n_steps == 0:
-            c = zero
-        drift = s < n_steps
-        for i in prange(n):
-            st_i, fx, fy, fz = full_list_force_one(x, i, box, periodic, prm, nbr_start, nbr)
-            stat[i] = st_i
-            d2 = zero
-            for k in range(dim):
-                fk = fx if k == 0 else (fy if k == 1 else fz)
-                f[i, k] = fk
-                v[i, k] += fk * c
-                xi = x[i, k]
-                if drift:
-                    xi = xi + v[i, k] * dt
+    cmax = np.zeros(N_CHUNKS, x.dtype)
+    cstat = np.zeros(N_CHUNKS, np.int64)
+    for s in range(n_steps):
+        c = hdt if s == 0 else dt
+        for ch in prange(N_CHUNKS):
+            lo = ch * n // N_CHUNKS
+            hi = (ch + 1) * n // N_CHUNKS
+            maxd = zero
+            for i in range(lo, hi):
+                d2 = zero
+                for k in range(dim):
+                    vk = v[i, k] + f[i, k] * c
+                    xi = x[i, k] + vk * dt
                     if not periodic[k]:
                         if xi < zero:
                             xi = -xi
-                            v[i, k] = -v[i, k]
+                            vk = -vk
                         elif xi > box[k]:
                             xi = box[k] + box[k] - xi
-                            v[i, k] = -v[i, k]
-                xb[i, k] = xi
-                dd = xi - x0[i, k]
-                d2 += dd * dd
-            disp[i] = d2
-        st = stat.max()
-        if st != OK:
-            return st, s
-        x[:] = xb
-        if s < n_steps and not disp.max() <= prm[P_HSKIN2]:
-            st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], False, nbr)
+                            vk = -vk
+                    v[i, k] = vk
+                    x[i, k] = xi
+                    f[i, k] = zero
+                    dd = xi - x0[i, k]
+                    d2 += dd * dd
+                if d2 > maxd or not d2 == d2:
+                    maxd = d2
+            cmax[ch] = maxd
+            stc = OK
+            for i in range(lo, hi):
+                sti = _pair_block(x, box, periodic, prm, nbr, nbr_start[i], mid[i], i, f)
+                if sti != OK:
+                    stc = sti
+            cstat[ch] = stc
+        maxd = cmax.max()
+        if not maxd <= prm[P_HSKIN2]:
+            st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
             if st != OK:
                 return st, s
+            split_list(n, nbr_start, nbr, mid)
             x0[:] = x
+            st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f)
+            if st != OK:
+                return st, s
+        else:
+            for ch in range(N_CHUNKS):
+                if cstat[ch] != OK:
+                    return cstat[ch], s
+            for i in range(n):
+                if mid[i] < nbr_start[i + 1]:
+                    st = _pair_block(x, box, periodic, prm, nbr, mid[i], nbr_start[i + 1], i, f)
+                    if st != OK:
+                        return st, s
+    if n_steps > 0:
+        for i in range(n):
+            for k in range(dim):
+                v[i, k] += f[i, k] * hdt
     return OK, n_steps
 
 
@@ -576,3 +666,71 @@ def lattice_run(u, d, a, ids, lbox, periodic, prm, lat, n_steps):
         if st != OK:
             return st, s
     return OK, n_steps
+
+
+@njit(cache=True, nogil=True)
+def random_sequential_addition(x, box, periodic, r_min, key, max_tries):
+    """Fill x (N, dim) with uniform positions no two closer than r_min; returns status.
+
+    Counter-based randomness (key, counter): the same key gives the same packing.
+    ESCAPE (3) if a particle could not be placed within max_tries attempts.
+    """
+    n, dim = x.shape
+    ncell = np.empty(3, np.int64)
+    for k in range(3):
+        ncell[k] = 1
+    for k in range(dim):
+        ncell[k] = max(1, int(np.floor(box[k] / r_min)))
+    head = -np.ones(ncell[0] * ncell[1] * ncell[2], np.int64)
+    nxt = -np.ones(n, np.int64)
+    cc = np.zeros(3, np.int64)
+    pos = np.zeros(3)
+    counter = np.uint64(0)
+    r2min = r_min * r_min
+    for i in range(n):
+        placed = False
+        for _ in range(max_tries):
+            for k in range(dim):
+                pos[k] = uniform01(key, counter) * box[k]
+                counter += np.uint64(1)
+                cc[k] = min(int(pos[k] / box[k] * ncell[k]), ncell[k] - 1)
+            ok = True
+            for o0 in range(-1, 2):
+                for o1 in range(-1, 2):
+                    for o2 in range(-1, 2):
+                        if dim == 2 and o2 != 0:
+                            continue
+                        c = 0
+                        inside = True
+                        for k, o in ((0, o0), (1, o1), (2, o2)):
+                            d = cc[k] + o
+                            if d < 0 or d >= ncell[k]:
+                                if k < dim and periodic[k]:
+                                    d = (d + ncell[k]) % ncell[k]
+                                else:
+                                    inside = False
+                            c = c * ncell[k] + d
+                        if not inside:
+                            continue
+                        j = head[c]
+                        while j >= 0 and ok:
+                            r2 = 0.0
+                            for k in range(dim):
+                                dx = pos[k] - x[j, k]
+                                if periodic[k]:
+                                    dx -= box[k] * np.rint(dx / box[k])
+                                r2 += dx * dx
+                            if r2 < r2min:
+                                ok = False
+                            j = nxt[j]
+            if ok:
+                c = (cc[0] * ncell[1] + cc[1]) * ncell[2] + cc[2]
+                for k in range(dim):
+                    x[i, k] = pos[k]
+                nxt[i] = head[c]
+                head[c] = i
+                placed = True
+                break
+        if not placed:
+            return ESCAPE
+    return OK
