@@ -31,7 +31,7 @@ def _curves(ax, ds, protocol, name, sign, ylabel, title):
 
 
 def _errors(ax, ds):
-    lam = float(ds.attrs["lyapunov_max"])
+    lam = {"velocity": float(ds.attrs["lyapunov_max"]), "expansion": float(ds.attrs["lyapunov_max_initial"])}
     s = ds["s"].values
     floor = 1e-17
     for j, n in enumerate(ds["n_particles"].values):
@@ -40,11 +40,11 @@ def _errors(ax, ds):
             ok = np.isfinite(e)
             ax.semilogy(s[ok], np.maximum(e[ok], floor), ls, color=COLORS[j % len(COLORS)], lw=1,
                         label=f"N = {int(n):,} {p}")
-        eps = ds.attrs.get(f"eps_fit_expansion_{int(n)}", np.nan)
-        if np.isfinite(eps):
-            ss = s[s <= np.log(1.0 / eps) / lam]
-            ax.semilogy(ss, eps * np.exp(lam * ss), ":", color="k", lw=0.8)
-    ax.plot([], [], ":", color="k", label=f"eps_eff e^(lambda s), lambda = {lam:.2f}")
+            eps = ds.attrs.get(f"eps_fit_{p}_{int(n)}", np.nan)
+            if j == 0 and np.isfinite(eps):  # slope lines once, anchored at the fitted eps_eff
+                ss = s[(s >= 0.5) & (s <= np.log(1.0 / eps) / lam[p])]
+                ax.semilogy(ss, eps * np.exp(lam[p] * ss), ":", color="k" if p == "expansion" else "0.5", lw=1.2,
+                            label=f"e^(lambda s), lambda = {lam[p]:.2f} ({'density / fill' if p == 'expansion' else 'density'})")
     ax.axhline(float(ds.attrs["return_threshold"]), color="0.5", lw=0.6)
     ax.set(xlabel="backward time s [tau]", ylabel="return error [sigma]",
            title=f"microscopic return error ({ds.attrs['precision']}; floor = bit-exact)", ylim=(floor / 2, 1e2))
@@ -84,7 +84,7 @@ def _phase_map(ax, ds):
     if np.isfinite(g):
         ax.plot(tt, g * tt + np.log(1.0 / thr), "k:", lw=0.8, label=f"same, fitted growth {g:.2f}")
     ax.axhline(top - 2, color="0.7", lw=0.5)
-    ax.text(0.02, top - 1, "exact, eps = 0", fontsize=7)
+    ax.text(0.5 * t.max(), top - 1, "exact integrator, eps = 0", fontsize=7, ha="center")
     ax.set(xlabel="t_reverse [tau]", ylabel="ln(sigma / eps_eff)", ylim=(0, top + 2),
            title="phase map: filled = returned, open = not")
     ax.legend(fontsize=6, loc="lower right")

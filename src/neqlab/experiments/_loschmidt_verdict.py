@@ -110,8 +110,11 @@ def verdict(ds: xr.Dataset) -> Verdict:
     conditions = (
         f"{ds.attrs.get('dimension', '')}D WCA gas, density {m['density']:g}, precision {prec}, "
         f"N = {small} vs {large}, reversed at the same stage (t_r = {m['t_reverse_small']:.2f} vs "
-        f"{m['t_reverse_large']:.2f} tau); lambda_max = {lam:.2f} +- {lam_err:.2f} /tau (equilibrium, two copies), "
-        f"lambda t_r = {m['lambda_t_reverse_small']:.1f} vs {m['lambda_t_reverse_large']:.1f} against "
+        f"{m['t_reverse_large']:.2f} tau); lambda_max = {lam:.2f} +- {lam_err:.2f} /tau at the mean density and "
+        f"{m['lyapunov_max_initial']:.2f} at the released gas's density (equilibrium, two copies); the return error "
+        f"grows at {m['growth_rate_small']:.2f} /tau from eps_eff = {m['eps_eff_small']:.1g} sigma, so "
+        f"growth x t_r = {m['growth_rate_small'] * m['t_reverse_small']:.1f} vs "
+        f"{m['growth_rate_small'] * m['t_reverse_large']:.1f} against "
         f"ln(sigma/eps_eff) = {m['ln_sigma_over_eps_eff']:.1f}. Return error {m['return_error_small']:.2g} vs "
         f"{m['return_error_large']:.2g} sigma (returned if < {thr:g}). Velocity H (uniform gas, equal speeds, same t_r): "
         f"{100 * m['velocity_entropy_undone_small']:.0f}% vs {100 * m['velocity_entropy_undone_large']:.0f}% of the "
