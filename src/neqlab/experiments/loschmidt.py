@@ -88,7 +88,7 @@ SCALES = {
                     lyapunov_n_particles=1000, t_lyapunov=8.0, map_n_particles=(250, 1000), map_n_particles_3d=(0,),
                     map_t_reverse=(1.0, 3.0, 6.0, 10.0, 15.0), map_eps=(1e-10, 1e-5)),
     "default": Config(),
-    "full": Config(f_left_reverse=0.75, t_sample=0.25, t_lyapunov=50.0,
+    "full": Config(t_lyapunov=50.0,
                    map_n_particles=(250, 1000, 2500, 5000, 20000, 50000), map_n_particles_3d=(1000, 4000, 20000),
                    map_t_reverse=(1.0, 2.0, 4.0, 7.0, 10.0, 14.0, 20.0, 28.0, 40.0),
                    map_eps=(1e-14, 1e-12, 1e-9, 1e-6, 1e-3)),
