@@ -106,6 +106,10 @@ def test_config_cross_check_and_fields():
         L.Config(fill=1.0, f_left_reverse=0.5)
     cfg = L.Config(fill=1.0, f_left_reverse=0.0)
     assert cfg.fill == 1.0
+    with pytest.raises(ConfigError, match="^eps must be 0 or"):
+        L.Config(precision="exact", eps=1e-12)  # below half a lattice unit: no perturbation at all
+    with pytest.raises(ConfigError, match="^map_eps must be"):
+        L.Config(map_eps=(1e-12,))
     for key in ("n_particles", "dimension", "density", "t_reverse", "precision", "eps", "dt", "seed"):
         assert key in L.Config.keys()
 

@@ -62,8 +62,12 @@ def test_phase_map_follows_lambda_t_equals_ln_sigma_over_eps(ds):
     assert ret[finite & (x < y - 2)].all()
     assert not ret[finite & (x > y + 2)].any()
     assert (finite & (x < y - 2)).sum() > 5 and (finite & (x > y + 2)).sum() > 5
-    # size does not matter at fixed t_r (lambda is intensive): 2D f64 outcomes equal across N
+    # at fixed t_r the error grows with N in this protocol (measured, default run): the bigger
+    # box stays dense longer (faster growth, lambda(0.6) > lambda(0.3)) and has larger
+    # coordinates (round-off ~ ulp(L)); asserted between the extreme sizes only
     sel = (ds["map_precision"].values == "f64") & (ds["map_dimension"].values == 2)
-    for t in np.unique(ds["map_t_reverse"].values[sel]):
-        r = ret[sel & (ds["map_t_reverse"].values == t)]
-        assert r.all() or not r.any() or abs(g * t - (y[sel][0])) < 2, t
+    ns = ds["map_n_particles"].values
+    for t in (7.0, 10.0, 14.0):
+        at = sel & (ds["map_t_reverse"].values == t)
+        e = ds["map_return_error"].values
+        assert e[at & (ns == ns[sel].max())][0] > e[at & (ns == ns[sel].min())][0], t

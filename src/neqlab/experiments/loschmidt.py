@@ -42,6 +42,7 @@ CLAIM = (
     "small system and not in the large one."
 )
 PROTOCOLS = ("expansion", "velocity")
+EPS_MIN_EXACT = 2.0**-33  # half the lattice spacing of the exact integrator [length]
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,20 @@ class Config(ConfigBase):
     map_n_particles: tuple[int, ...] = param((250, 1000, 2500, 20000), lo=100, hi=200000, doc="2D sizes of the phase map")
     map_n_particles_3d: tuple[int, ...] = param((1000, 4000), lo=0, hi=200000, doc="3D sizes of the phase map (0: none)")
     map_t_reverse: tuple[float, ...] = param((1.0, 2.0, 4.0, 7.0, 10.0, 14.0, 20.0), lo=0.0, hi=1000.0, lo_open=True, unit="time", doc="reversal times of the phase map")
-    map_eps: tuple[float, ...] = param((1e-12, 1e-9, 1e-6, 1e-3), lo=0.0, hi=1.0, unit="length", doc="eps of the phase map (exact integrator, n_particles)")
+    map_eps: tuple[float, ...] = param((1e-9, 1e-6, 1e-3), lo=0.0, hi=1.0, unit="length", doc="eps of the phase map (exact integrator, n_particles)")
     seed: int = param(0, lo=0, hi=2**63 - 1, doc="random seed")
 
     def check(self) -> None:
         if self.f_left_reverse > 0 and self.fill >= 1.0:
             raise ConfigError(f"f_left_reverse must be 0 when fill = 1 (no expansion), got {self.f_left_reverse!r}")
+        # the exact integrator's positions are integers times 2^-32: a shift below half a
+        # lattice unit rounds back to the same state and perturbs nothing
+        if self.precision == "exact" and 0 < self.eps < EPS_MIN_EXACT:
+            raise ConfigError(f"eps must be 0 or >= {EPS_MIN_EXACT:.3g} (half the 2^-32 lattice) with precision "
+                              f"'exact', got {self.eps!r}")
+        if self.phase_map and any(e < EPS_MIN_EXACT for e in self.map_eps):
+            raise ConfigError(f"map_eps must be a list of numbers in [{EPS_MIN_EXACT:.3g}, 1.0] (the map perturbs the "
+                              f"exact integrator, lattice 2^-32), got {self.map_eps!r}")
 
 
 SMALL = Config(n_particles=300, n_particles_large=1200, t_equil=1.0, f_left_reverse=0.0, t_reverse=2.0,
@@ -86,12 +95,12 @@ SCALES = {
     # in the expansion (f_L < 0.8) so that the large box's t_r is as long as at default scale
     "quick": Config(n_particles=1000, n_particles_large=8000, f_left_reverse=0.8, t_equil=4.0, t_sample=0.5,
                     lyapunov_n_particles=1000, t_lyapunov=8.0, map_n_particles=(250, 1000), map_n_particles_3d=(0,),
-                    map_t_reverse=(1.0, 3.0, 6.0, 10.0, 15.0), map_eps=(1e-10, 1e-5)),
+                    map_t_reverse=(1.0, 3.0, 6.0, 10.0, 15.0), map_eps=(1e-9, 1e-5)),
     "default": Config(),
     "full": Config(t_lyapunov=50.0,
                    map_n_particles=(250, 1000, 2500, 5000, 20000, 50000), map_n_particles_3d=(1000, 4000, 20000),
                    map_t_reverse=(1.0, 2.0, 4.0, 7.0, 10.0, 14.0, 20.0, 28.0, 40.0),
-                   map_eps=(1e-14, 1e-12, 1e-9, 1e-6, 1e-3)),
+                   map_eps=(1e-9, 1e-7, 1e-5, 1e-3)),
 }
 
 
