@@ -82,6 +82,9 @@ class Config(ConfigBase):
         if self.precision == "exact" and 0 < self.eps < EPS_MIN_EXACT:
             raise ConfigError(f"eps must be 0 or >= {EPS_MIN_EXACT:.3g} (half the 2^-32 lattice) with precision "
                               f"'exact', got {self.eps!r}")
+        if self.n_particles_large == self.n_particles:
+            raise ConfigError(f"n_particles_large must be 0 or differ from n_particles ({self.n_particles}), "
+                              f"got {self.n_particles_large!r}")
         if self.phase_map and any(e < EPS_MIN_EXACT for e in self.map_eps):
             raise ConfigError(f"map_eps must be a list of numbers in [{EPS_MIN_EXACT:.3g}, 1.0] (the map perturbs the "
                               f"exact integrator, lattice 2^-32), got {self.map_eps!r}")
@@ -217,14 +220,13 @@ def _dataset(c, sizes, exp_runs, vel_runs, lyap_res, map_items, map_res) -> xr.D
     ds["h_function"].attrs = {"long_name": "velocity H-function per particle (Miller-Madow)", "units": "k_B^-1"}
     ds["spatial_entropy"].attrs = {"long_name": "coarse-grained position entropy per particle (Miller-Madow)", "units": "k_B"}
     ds["return_error"].attrs = {"long_name": "rms distance to the mirrored forward state", "units": "sigma"}
-    i0 = 0
     if map_items:
         ds.attrs.update(fitted)
         ds.attrs["map_growth_rate_median"] = float(np.nanmedian([float(r["growth_rate"]) for r in map_res] + [np.nan]))
     ds.attrs.update({
         "lyapunov_max": float(lyap_res[0]["value"]), "lyapunov_max_err": float(lyap_res[0]["err"]),
         "lyapunov_max_initial": float(lyap_res[1]["value"]), "lyapunov_max_initial_err": float(lyap_res[1]["err"]),
-        "t_reverse": float(exp_runs[i0]["t_reverse"]), "t_reverse_large": float(exp_runs[-1]["t_reverse"]),
+        "t_reverse": float(exp_runs[0]["t_reverse"]), "t_reverse_large": float(exp_runs[-1]["t_reverse"]),
         "precision": c.precision, "density": float(c.density), "dimension": int(c.dimension), "return_threshold": float(c.return_threshold),
         "returned_bitwise": int(all(bool(r["returned_bitwise"]) for rs in runs for r in rs)),
     })
