@@ -137,6 +137,8 @@ def test_small_run_shapes_attrs_and_mirror(small_ds):
     exact = (ds["map_precision"].values == "exact") & (ds["map_eps"].values == 0)
     assert exact.any() and np.all(ds["map_return_error"].values[exact] == 0.0)
     assert np.all(ds["map_returned"].values[exact] == 1)
+    # the exact-integrator control of the main runs comes back bit for bit at both sizes
+    assert ds.attrs["control_returned_bitwise"] == 1 and np.all(ds["control_return_error"].values == 0.0)
 
 
 def test_small_verdict_and_plot(small_ds):

@@ -32,6 +32,9 @@ def test_essay_observation_with_the_kinetic_h(ds):
     assert m["velocity_entropy_undone_small"] > 0.9 and m["spatial_entropy_undone_small"] > 0.9
     assert m["velocity_entropy_max_fall_z_large"] < 4.0  # no decrease at all of -H
     assert v.holds is True
+    # the exact-integrator control of the same expansions returns bit for bit, N = 20000 too
+    assert ds.attrs["control_returned_bitwise"] == 1
+    assert np.all(ds["control_return_error"].values[np.isfinite(ds["control_return_error"].values)] == 0.0)
 
 
 def test_position_entropy_caveat_is_measured(ds):

@@ -45,6 +45,13 @@ def _errors(ax, ds):
                 ss = s[(s >= 0.5) & (s <= np.log(1.0 / eps) / lam[p])]
                 ax.semilogy(ss, eps * np.exp(lam[p] * ss), ":", color="k" if p == "expansion" else "0.5", lw=1.2,
                             label=f"e^(lambda s), lambda = {lam[p]:.2f} ({'density / fill' if p == 'expansion' else 'density'})")
+    if "control_return_error" in ds:
+        ok_all = all(int(b) == 1 for b in ds["control_returned_bitwise"].values)
+        for j, n in enumerate(ds["n_particles"].values):
+            e = ds["control_return_error"].sel(n_particles=n).values
+            ok = np.isfinite(e)
+            ax.semilogy(s[ok], np.maximum(e[ok], floor) * (1.0 + 0.3 * j), "-", color="k", lw=2 - j,
+                        label=f"N = {int(n):,} exact control" + (" (bitwise)" if ok_all else ""))
     ax.axhline(float(ds.attrs["return_threshold"]), color="0.5", lw=0.6)
     ax.set(xlabel="backward time s [tau]", ylabel="return error [sigma]",
            title=f"microscopic return error ({ds.attrs['precision']}; floor = bit-exact)", ylim=(floor / 2, 1e2))

@@ -58,7 +58,8 @@ def verdict(ds: xr.Dataset) -> Verdict:
     m: dict[str, float] = {"lyapunov_max": lam, "lyapunov_max_err": lam_err,
                            "lyapunov_max_initial": float(ds.attrs["lyapunov_max_initial"]),
                            "density": float(ds.attrs["density"]),
-                           "returned_bitwise": float(ds.attrs["returned_bitwise"])}
+                           "returned_bitwise": float(ds.attrs["returned_bitwise"]),
+                           "control_returned_bitwise": float(ds.attrs.get("control_returned_bitwise", float("nan")))}
     prec = str(ds.attrs["precision"])
     for tag, n in (("small", small), ("large", large)):
         tr = _get(ds, "reversal_time", protocol="expansion", n_particles=n)
@@ -118,7 +119,9 @@ def verdict(ds: xr.Dataset) -> Verdict:
         f"ln(sigma/eps_eff) = {m['ln_sigma_over_eps_eff']:.1f}. Return error {m['return_error_small']:.2g} vs "
         f"{m['return_error_large']:.2g} sigma (returned if < {thr:g}). Velocity H (uniform gas, equal speeds, same t_r): "
         f"{100 * m['velocity_entropy_undone_small']:.0f}% vs {100 * m['velocity_entropy_undone_large']:.0f}% of the "
-        f"entropy rise undone; {kinetic}. Position entropy (free expansion): "
+        f"entropy rise undone; {kinetic}. The exact-integrator control "
+        f"{'returns bit for bit at both sizes' if m['control_returned_bitwise'] == 1 else 'does NOT return bitwise'}. "
+        "Position entropy (free expansion): "
         f"{100 * m['spatial_entropy_undone_small']:.0f}% vs {100 * flow:.0f}% undone; {position}."
     )
     return Verdict(NAME, CLAIM, holds, m, expected, conditions)

@@ -159,8 +159,19 @@ def run(config: Config, *, runner: Runner | None = None) -> xr.Dataset:
     exp_runs, lyap_res, map_res = res[: len(sizes)], res[len(sizes): len(sizes) + 2], res[len(sizes) + 2:]
     vel_items = [_item(c, kind="run", n_particles=n, fill=1.0, velocities="monokinetic", f_left_reverse=0.0,
                        t_reverse=float(r["t_reverse"])) for n, r in zip(sizes, exp_runs)]
-    vel_runs = runner.map(R.dispatch, vel_items, name="loschmidt_velocity", key=key)
-    return _dataset(c, sizes, exp_runs, vel_runs, lyap_res, _map_items(c), map_res)
+    # the control: the same expansion on the bit-reversible integrator, reversed at the same t_r
+    ctl_items = [_item(c, kind="run", n_particles=n, precision="exact", eps=0.0, f_left_reverse=0.0, n_show=1,
+                       t_reverse=float(r["t_reverse"])) for n, r in zip(sizes, exp_runs)]
+    second = runner.map(R.dispatch, vel_items + ctl_items, name="loschmidt_second", key=key)
+    vel_runs, ctl_runs = second[: len(sizes)], second[len(sizes):]
+    ds = _dataset(c, sizes, exp_runs, vel_runs, lyap_res, _map_items(c), map_res)
+    n_s = ds.sizes["s"]
+    ds["control_return_error"] = (("n_particles", "s"), np.array([_pad(r["return_error"], n_s) for r in ctl_runs]))
+    ds["control_return_error"].attrs = {"long_name": "return error of the exact-integrator control", "units": "sigma"}
+    ds["control_returned_bitwise"] = (("n_particles",),
+                                      np.array([int(r["returned_bitwise"]) for r in ctl_runs], dtype=np.int8))
+    ds.attrs["control_returned_bitwise"] = int(all(bool(r["returned_bitwise"]) for r in ctl_runs))
+    return ds
 
 
 def _pad(a: np.ndarray, n: int) -> np.ndarray:
