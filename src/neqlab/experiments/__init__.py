@@ -13,7 +13,9 @@ from neqlab.experiments._base import Verdict, config_of
 
 # name -> module path; order is the essay's order (used by `neqlab list` and the report)
 _MODULES = {
+    "relaxation": "neqlab.experiments.relaxation",
     "macrostates": "neqlab.experiments.macrostates",
+    "loschmidt": "neqlab.experiments.loschmidt",
     "crooks": "neqlab.experiments.crooks",
 }
 

@@ -1,0 +1,144 @@
+"""Time stepping: velocity Verlet (float64/float32) and the bit-reversible integer leapfrog.
+
+>>> import numpy as np
+>>> from neqlab.models.gas import Params, lattice_gas, advance, reverse, to_lattice
+>>> p = Params(integrator="fixed_point")
+>>> s0 = to_lattice(lattice_gas(64, density=0.5, kT=1.0, dim=2, seed=1), p)
+>>> s1 = advance(reverse(advance(s0, p, 50)), p, 50)   # forward, reverse, back
+>>> bool(np.array_equal(reverse(s1).u, s0.u) and np.array_equal(reverse(s1).d, s0.d))
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numba
+import numpy as np
+
+from neqlab.core.errors import ConfigError
+from neqlab.models.gas import _kernels as K
+from neqlab.models.gas.potentials import check_box, kernel_params, raise_status
+from neqlab.models.gas.state import LatticeState, Params, State
+
+
+def advance(state: State | LatticeState, params: Params, n_steps: int) -> State | LatticeState:
+    """Integrate ``n_steps`` steps of ``params.dt``; returns a new state (input untouched).
+
+    A :class:`State` is advanced by velocity Verlet (``params.integrator == "verlet"``),
+    a :class:`LatticeState` by the integer leapfrog (``"fixed_point"``). Raises
+    SimulationError with a remedy on overlap, NaN, escape or overflow.
+    """
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
+        raise ConfigError(f"n_steps must be an integer in [0, inf), got {n_steps!r}")
+    n_steps = int(n_steps)
+    if isinstance(state, LatticeState):
+        if params.integrator != "fixed_point":
+            raise ConfigError(f"integrator must be 'fixed_point' for a LatticeState, got {params.integrator!r}")
+        return _advance_lattice(state, params, n_steps)
+    if params.integrator != "verlet":
+        raise ConfigError(f"integrator must be 'verlet' for a State (convert with to_lattice), got {params.integrator!r}")
+    return _advance_verlet(state, params, n_steps)
+
+
+def _advance_verlet(state: State, params: Params, n_steps: int) -> State:
+    dtype = params.dtype
+    check_box(state.box, state.periodic, params)
+    x = state.positions.astype(dtype, copy=True)
+    v = state.velocities.astype(dtype, copy=True)
+    box = state.box.astype(dtype)
+    f = np.empty_like(x)
+    ids = np.arange(state.n_particles, dtype=np.int64)
+    prm = kernel_params(params, dtype)
+    if params.threads > 1:
+        old = numba.get_num_threads()
+        numba.set_num_threads(min(params.threads, numba.config.NUMBA_NUM_THREADS))
+        try:
+            st, done = K.verlet_run_threaded(x, v, f, ids, box, state.periodic, prm, n_steps)
+        finally:
+            numba.set_num_threads(old)
+    else:
+        st, done = K.verlet_run(x, v, f, ids, box, state.periodic, prm, n_steps)
+    raise_status(st, state.step + done, f"velocity Verlet ({params.precision})")
+    out_x = np.empty_like(x)
+    out_v = np.empty_like(v)
+    out_x[ids] = x
+    out_v[ids] = v
+    _wrap(out_x, box, state.periodic)
+    return State(out_x, out_v, box, state.periodic.copy(), state.time + n_steps * params.dt, state.step + n_steps)
+
+
+def _wrap(x: np.ndarray, box: np.ndarray, periodic: np.ndarray) -> None:
+    for k in np.flatnonzero(periodic):
+        x[:, k] -= box[k] * np.floor(x[:, k] / box[k])
+        x[:, k] = np.where(x[:, k] >= box[k], x[:, k] - box[k], x[:, k])
+
+
+def _lattice_consts(params: Params, bits: int) -> np.ndarray:
+    scale = 2.0 ** -bits
+    return np.array([scale, params.dt * params.dt * 2.0**bits])
+
+
+def _advance_lattice(state: LatticeState, params: Params, n_steps: int) -> LatticeState:
+    if state.bits != params.lattice_bits or state.dt != params.dt:
+        raise ConfigError(
+            f"lattice_bits and dt must match the LatticeState ({state.bits}, {state.dt}), "
+            f"got ({params.lattice_bits}, {params.dt})"
+        )
+    check_box(state.box, state.periodic, params)
+    u, d, a = state.u.copy(), state.d.copy(), np.empty_like(state.a)
+    ids = np.arange(state.n_particles, dtype=np.int64)
+    st, done = K.lattice_run(u, d, a, ids, state.lbox, state.periodic, kernel_params(params, np.float64),
+                             _lattice_consts(params, state.bits), n_steps)
+    raise_status(st, state.step + done, "fixed-point leapfrog")
+    out = [np.empty_like(u) for _ in range(3)]
+    for o, src in zip(out, (u, d, a)):
+        o[ids] = src
+    return dataclasses.replace(state, u=out[0], d=out[1], a=out[2],
+                               time=state.time + n_steps * params.dt, step=state.step + n_steps)
+
+
+def reverse(state: State | LatticeState) -> State | LatticeState:
+    """Reverse every velocity at the same instant (positions unchanged); exact.
+
+    For a LatticeState the integer displacement d becomes -(d + a): the next step then
+    lands exactly on the previous lattice positions, so ``reverse`` is an involution
+    and forward n steps, reverse, n steps retraces the path bit for bit.
+    """
+    if isinstance(state, LatticeState):
+        return dataclasses.replace(state, u=state.u.copy(), d=-(state.d + state.a), a=state.a.copy())
+    return dataclasses.replace(state, positions=state.positions.copy(), velocities=-state.velocities)
+
+
+def to_lattice(state: State, params: Params) -> LatticeState:
+    """Put a float state on the integer lattice of the fixed-point leapfrog.
+
+    Positions are rounded to multiples of 2^-lattice_bits (the box too); the integer
+    displacement is chosen so that the lattice velocity matches ``state.velocities``
+    to within one lattice unit per step.
+    """
+    bits = params.lattice_bits
+    check_box(state.box, state.periodic, params)
+    lbox = np.rint(state.box.astype(np.float64) * 2.0**bits).astype(np.int64)
+    if np.any(lbox >= 2**61):
+        raise ConfigError(f"lattice_bits must be small enough for the box (2 L 2^bits < 2^62), got {bits}")
+    x = state.positions.astype(np.float64)
+    u = np.rint(x * 2.0**bits).astype(np.int64)
+    for k in range(state.dim):
+        if state.periodic[k]:
+            u[:, k] %= lbox[k]
+        else:
+            u[:, k] = np.clip(u[:, k], 0, lbox[k])
+    zero = np.zeros_like(u)
+    ls = LatticeState(u, zero, zero.copy(), lbox, state.periodic.copy(), bits, float(params.dt),
+                      state.time, state.step)
+    ls = _advance_lattice(ls, params, 0)  # fills a = integer acceleration at u
+    vel = state.velocities.astype(np.float64) * (params.dt * 2.0**bits)
+    d = np.rint(vel - 0.5 * ls.a).astype(np.int64)
+    return dataclasses.replace(ls, d=d)
+
+
+def from_lattice(state: LatticeState, precision: str = "float64") -> State:
+    """A float :class:`State` (positions, velocities) of a lattice state."""
+    return State(state.positions.astype(precision), state.velocities.astype(precision),
+                 state.box.astype(precision), state.periodic.copy(), state.time, state.step)
