@@ -25,7 +25,7 @@ def neq(*args, cwd, timeout=300):
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["run", "nosuch"], "experiment must be one of macrostates"),
+    (["run", "nosuch"], "experiment must be one of " + ", ".join(neqlab.REGISTRY) + ", got 'nosuch'"),
     (["run", "macrostates", "--set", "bogus=1"], "unknown key 'bogus' for macrostates; valid keys: n_particles"),
     (["run", "macrostates", "--set", "n_particles=0"], "n_particles must be an integer in [2, 1000000], got 0"),
     (["run", "macrostates", "--set", "n_particles=many"], "n_particles must be an integer in [2, 1000000], got 'many'"),
@@ -79,7 +79,8 @@ def test_run_show_plot_round_trip(tmp_path):
     p = neq("plot", "r.nc", "--out", "fig.svg", cwd=tmp_path)
     assert p.returncode == 0 and (tmp_path / "fig.svg").read_text().lstrip().startswith("<?xml")
     lst = neq("list", cwd=tmp_path)
-    assert lst.returncode == 0 and lst.stdout.startswith("macrostates")
+    assert lst.returncode == 0
+    assert [line.split()[0] for line in lst.stdout.splitlines()] == list(neqlab.REGISTRY)
 
 
 def test_same_seed_bitwise_same_data_any_workers(tmp_path):
