@@ -6,13 +6,16 @@ Public API: :class:`Params`, :class:`State`, :class:`LatticeState`, :func:`advan
 :mod:`neqlab.models.gas.init`. See ``docs/engine.md``.
 """
 
-from neqlab.models.gas.init import box_for, lattice_gas, lattice_sites, maxwell_boltzmann
+from neqlab.models.gas.init import (box_for, confined_gas, equilibrate, equilibrated_fluid,
+                                    lattice_gas, lattice_sites, maxwell_boltzmann,
+                                    thermal_contact_gas)
 from neqlab.models.gas.integrators import advance, from_lattice, reverse, to_lattice
 from neqlab.models.gas.potentials import forces, pair_virial, potential_energy
 from neqlab.models.gas.state import LatticeState, Params, State
 
 __all__ = [
-    "LatticeState", "Params", "State", "advance", "box_for", "forces", "from_lattice",
+    "LatticeState", "Params", "State", "advance", "box_for", "confined_gas", "equilibrate",
+    "equilibrated_fluid", "forces", "from_lattice", "thermal_contact_gas",
     "lattice_gas", "lattice_sites", "maxwell_boltzmann", "pair_virial", "potential_energy",
     "reverse", "to_lattice",
 ]

@@ -86,3 +86,83 @@ def lattice_gas(n_particles: int, density: float = 0.5, kT: float = 1.0, dim: in
     rng = replica_rng(seed, replica)
     v = maxwell_boltzmann(n_particles, dim, kT, rng)
     return State(x.astype(precision), v.astype(precision), box.astype(precision), periodic)
+
+
+def _rescale(v: np.ndarray, kT: float, dof: int) -> np.ndarray:
+    """Zero total momentum, then scale so that 2 KE / dof = kT exactly."""
+    v = v - v.mean(axis=0)
+    ke2 = float(np.sum(v.astype(np.float64) ** 2))
+    return v * math.sqrt(kT * dof / ke2) if ke2 > 0 else v
+
+
+def equilibrate(state: State, params: Params, kT: float, t_eq: float, *, every: int = 50) -> State:
+    """Run ``t_eq`` [time] with velocity rescaling to ``kT`` every ``every`` steps.
+
+    Ends with an exact rescale (zero momentum, 2 KE / (dim (N - 1)) = kT).
+    """
+    from neqlab.models.gas.integrators import advance  # the dynamics, not a kernel
+
+    n_steps = int(round(t_eq / params.dt))
+    dof = state.dim * (state.n_particles - 1)
+    s = state
+    done = 0
+    while done < n_steps:
+        k = min(every, n_steps - done)
+        s = advance(s, params, k)
+        s.velocities[:] = _rescale(s.velocities, kT, dof)
+        done += k
+    s.velocities[:] = _rescale(s.velocities, kT, dof)
+    return s
+
+
+def equilibrated_fluid(n_particles: int, density: float = 0.5, kT: float = 1.0, dim: int = 2, *,
+                       seed: int = 0, replica: int = 0, aspect=None, periodic=True,
+                       t_eq: float = 5.0, params: Params | None = None) -> State:
+    """A fluid at ``kT`` [energy]: lattice start melted for ``t_eq`` [time] with rescaling."""
+    p = params or Params()
+    s = lattice_gas(n_particles, density, kT, dim, seed=seed, replica=replica, aspect=aspect,
+                    periodic=periodic, precision=p.precision)
+    return equilibrate(s, p, kT, t_eq)
+
+
+def confined_gas(n_particles: int, density: float = 0.5, kT: float = 1.0, dim: int = 2, *,
+                 fill: float = 0.5, seed: int = 0, replica: int = 0, aspect=None, periodic=False,
+                 t_eq: float = 5.0, params: Params | None = None) -> State:
+    """Free-expansion start: a fluid equilibrated in the first fraction ``fill`` of axis 0.
+
+    ``density`` is the mean density of the whole box (the local density is
+    density / fill). The gas is equilibrated behind a hard wall at x = fill L_x, then
+    returned in the full box, whose axis 0 has walls unless ``periodic`` says otherwise.
+    """
+    p = params or Params()
+    if not (0 < fill <= 1):
+        raise ConfigError(f"fill must be a number in (0, 1], got {fill!r}")
+    box = box_for(n_particles, density, dim, aspect)
+    per = np.broadcast_to(np.asarray(periodic, dtype=bool), (dim,)).copy()
+    inner = box.copy()
+    inner[0] *= fill
+    per_in = per.copy()
+    per_in[0] = False
+    x = lattice_sites(n_particles, inner)
+    v = maxwell_boltzmann(n_particles, dim, kT, replica_rng(seed, replica))
+    s = State(x.astype(p.precision), v.astype(p.precision), inner.astype(p.precision), per_in)
+    s = equilibrate(s, p, kT, t_eq)
+    return State(s.positions, s.velocities, box.astype(p.precision), per)
+
+
+def thermal_contact_gas(n_particles: int, density: float = 0.5, kT_left: float = 2.0,
+                        kT_right: float = 0.5, dim: int = 2, *, seed: int = 0, replica: int = 0,
+                        aspect=None, periodic=False, t_eq: float = 5.0,
+                        params: Params | None = None) -> State:
+    """Thermal-contact start: an equilibrated fluid whose halves x < L/2 and x >= L/2
+    are rescaled to ``kT_left`` and ``kT_right`` [energy] (each half: zero momentum,
+    exact kinetic temperature with dim (n_half - 1) degrees of freedom).
+    """
+    kT_mean = 0.5 * (kT_left + kT_right)
+    s = equilibrated_fluid(n_particles, density, kT_mean, dim, seed=seed, replica=replica,
+                           aspect=aspect, periodic=periodic, t_eq=t_eq, params=params)
+    left = s.positions[:, 0] < 0.5 * s.box[0]
+    for mask, kT in ((left, kT_left), (~left, kT_right)):
+        if mask.sum() >= 2:
+            s.velocities[mask] = _rescale(s.velocities[mask], kT, dim * (int(mask.sum()) - 1))
+    return s
