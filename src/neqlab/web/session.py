@@ -24,8 +24,9 @@ import numpy as np
 
 from neqlab.core.config import ConfigBase, param
 from neqlab.core.rng import replica_rng
-from neqlab.models.gas import Params, State, advance, lattice_gas, reverse, to_lattice
-from neqlab.observables.entropy import h_function, spatial_entropy
+from neqlab.models.gas import Params, State, advance, reverse, to_lattice
+from neqlab.models.gas.init import confined_gas, equilibrated_fluid, thermal_contact_gas
+from neqlab.observables.entropy import half_fraction, h_function, spatial_entropy
 
 HEADER = struct.Struct("<4sIdddddIId")
 MAGIC = b"NQL1"
@@ -63,7 +64,9 @@ class Session:
         integrator, precision = PRECISIONS[config.precision]
         self.params = Params(dt=config.dt, integrator=integrator, precision=precision)
         state = _initial_state(config)
-        self.side = (state.positions[:, 0] >= state.box[0] / 2).astype(np.uint8)
+        # colour by initial side: the right half of the region the gas occupies at t = 0
+        x = state.positions[:, 0]
+        self.side = (x >= np.median(x)).astype(np.uint8)
         self.state = to_lattice(state, self.params) if integrator == "fixed_point" else state
         self.running = False
         self.reversed_at: int | None = None  # elapsed step of the last reversal
@@ -116,7 +119,7 @@ class Session:
             "t": self.step * self.config.dt,
             "h": float(h_function(s.velocities)),
             "s": float(spatial_entropy(s.positions, s.box)),
-            "f_left": float(np.mean(s.positions[:, 0] < s.box[0] / 2)),
+            "f_left": half_fraction(s.positions, s.box),
         }
 
     def frame(self) -> bytes:
@@ -150,16 +153,11 @@ class Session:
 
 
 def _initial_state(c: SessionConfig) -> State:
-    """Free expansion (all in the left half, walls in x), thermal contact, or equilibrium."""
-    if c.init == "free_expansion":
-        return lattice_gas(c.n_particles, c.density, KT, 2, seed=c.seed, periodic=(False, True), fill=0.5)
-    state = lattice_gas(c.n_particles, c.density, KT, 2, seed=c.seed, periodic=(False, True))
+    """Free expansion (equilibrated in the left half, then released), thermal contact
+    (left half at kT = 2, right at 0.5), or equilibrium; hard walls all round."""
     p = Params(dt=c.dt)
-    state = advance(state, p, 500)  # melt the lattice
+    if c.init == "free_expansion":
+        return confined_gas(c.n_particles, c.density, KT, 2, fill=0.5, seed=c.seed, params=p)
     if c.init == "thermal_contact":
-        hot = state.positions[:, 0] < state.box[0] / 2
-        v = state.velocities.copy()
-        v[hot] *= np.sqrt(2.0)   # left half at kT = 2, right half at kT = 0.5
-        v[~hot] *= np.sqrt(0.5)
-        state = State(state.positions, v, state.box, state.periodic)
-    return State(state.positions, state.velocities, state.box, state.periodic)
+        return thermal_contact_gas(c.n_particles, c.density, 2.0, 0.5, 2, seed=c.seed, params=p)
+    return equilibrated_fluid(c.n_particles, c.density, KT, 2, seed=c.seed, periodic=False, params=p)
