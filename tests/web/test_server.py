@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
+from neqlab.core.errors import ConfigError
+from neqlab.testing.validation import out_of_range_values
 from neqlab.web.server import create_app
 from neqlab.web.session import HEADER, RETURNED, Session, SessionConfig
 
@@ -121,3 +123,10 @@ def test_closed_tab_frees_session(client):
     while app.state.sessions and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(app.state.sessions) == 0
+
+
+@pytest.mark.parametrize("field, bad", out_of_range_values(SessionConfig))
+def test_session_config_rejects_out_of_range(field, bad):
+    for value in bad:
+        with pytest.raises(ConfigError, match=rf"^{field} must be"):
+            SessionConfig(**{field: value})
