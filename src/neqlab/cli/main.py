@@ -63,6 +63,10 @@ def _build_parser() -> argparse.ArgumentParser:
     e.add_argument("--backend", default="local", help="local or dask")
     e.add_argument("--scheduler", help="address of an existing Dask scheduler")
     e.add_argument("--quiet", action="store_true", help="no progress bar")
+    sv = sub.add_parser("serve", help="the live page: watch the gas, press Reverse")
+    sv.add_argument("--port", default="8765", help="TCP port (1-65535; 0 = any free port)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default: localhost only)")
+    sv.add_argument("--results", help="an essay report directory to show in the second tab")
     return p
 
 
@@ -224,7 +228,32 @@ def cmd_essay(args) -> int:
     return 0
 
 
-COMMANDS = {"list": cmd_list, "run": cmd_run, "show": cmd_show, "plot": cmd_plot, "essay": cmd_essay}
+def cmd_serve(args) -> int:
+    import socket
+
+    port = _int_option("port", args.port, 0, 65535)
+    if args.results is not None and not Path(args.results).is_dir():
+        raise ConfigError(f"results must be an existing directory (an essay report), got {args.results!r}")
+    try:
+        probe = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((args.host, port))
+        port = probe.getsockname()[1]
+        probe.close()
+    except OSError as exc:
+        raise ConfigError(f"port must be free on host {args.host!r}, got {port} ({exc.strerror})") from None
+    import uvicorn
+
+    from neqlab.web.server import create_app
+
+    app = create_app(args.results)
+    print(f"neqlab serve: open http://{args.host}:{port}/  (Ctrl-C stops)", flush=True)
+    uvicorn.run(app, host=args.host, port=port, log_level="warning", ws_max_size=1 << 20)
+    print("stopped", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"serve": cmd_serve, "list": cmd_list, "run": cmd_run, "show": cmd_show, "plot": cmd_plot, "essay": cmd_essay}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,154 @@
+"""The web app of ``neqlab serve``: a live gas with a Reverse button, and saved results.
+
+Starlette + uvicorn. Every WebSocket connection (a browser tab) owns one
+:class:`~neqlab.web.session.Session`; closing the tab cancels its loop and frees it.
+No request reaches the file system except ``/results/...``, which serves only
+``summary.json`` and ``figures/<name>.png`` of the results directory given at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from importlib import resources
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from neqlab.core.errors import ConfigError, NeqlabError
+from neqlab.web.session import Session, SessionConfig
+
+FRAME_INTERVAL = 1.0 / 30.0  # seconds: at most 30 frames per second per tab
+COMMANDS = ("reset", "start", "pause", "reverse", "set")
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def _page() -> str:
+    return resources.files("neqlab.web").joinpath("static/index.html").read_text(encoding="utf-8")
+
+
+def create_app(results_dir: str | Path | None = None, *, lyapunov: float | None = None) -> Starlette:
+    """The ASGI app. ``results_dir``: an essay report directory (index.html, summary.json, figures/)."""
+    results = Path(results_dir).resolve() if results_dir is not None else None
+    sessions: set[Session] = set()
+
+    async def index(request):
+        return HTMLResponse(_page())
+
+    async def limits(request):
+        info = SessionConfig.field_info()
+        return JSONResponse({k: {"default": v["default"], "allowed": v["allowed"], "unit": v["unit"],
+                                 "doc": v["doc"], "choices": v["meta"].get("choices"),
+                                 "lo": v["meta"].get("lo"), "hi": v["meta"].get("hi")}
+                             for k, v in info.items()})
+
+    async def summary(request):
+        if results is None or not (results / "summary.json").is_file():
+            return JSONResponse({"error": "no results directory (start with --results DIR)"}, status_code=404)
+        return JSONResponse(json.loads((results / "summary.json").read_text()))
+
+    async def figure(request):
+        name = request.path_params["name"]
+        if results is None or not _NAME.match(name):
+            return Response("not found", status_code=404)
+        path = (results / "figures" / f"{name}.png").resolve()
+        if path.parent != results / "figures" or not path.is_file():
+            return Response("not found", status_code=404)
+        return FileResponse(path, media_type="image/png")
+
+    async def status(request):
+        return JSONResponse({"sessions": len(sessions)})
+
+    async def live(ws: WebSocket):
+        await ws.accept()
+        try:
+            session = await asyncio.to_thread(Session, None, lyapunov)
+        except NeqlabError as exc:  # pragma: no cover - defaults are valid
+            await ws.send_json({"type": "error", "message": str(exc)})
+            await ws.close()
+            return
+        sessions.add(session)
+        lock = asyncio.Lock()
+        await ws.send_json(session.info())
+        await ws.send_bytes(session.frame())
+
+        async def pump():
+            while True:
+                t0 = time.monotonic()
+                if session.running:
+                    async with lock:
+                        try:
+                            await asyncio.to_thread(session.advance)
+                        except NeqlabError as exc:
+                            session.pause()
+                            await ws.send_json({"type": "error", "message": str(exc)})
+                        frame = session.frame()
+                    await ws.send_bytes(frame)
+                await asyncio.sleep(max(0.0, FRAME_INTERVAL - (time.monotonic() - t0)))
+
+        task = asyncio.create_task(pump())
+        try:
+            while True:
+                text = await ws.receive_text()
+                async with lock:
+                    reply = await _handle(session, text)
+                    frame = session.frame()
+                for msg in reply:
+                    await ws.send_json(msg)
+                await ws.send_bytes(frame)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            task.cancel()
+            sessions.discard(session)
+
+    routes = [
+        Route("/", index),
+        Route("/api/limits", limits),
+        Route("/api/status", status),
+        Route("/results/summary.json", summary),
+        Route("/results/figures/{name}.png", figure),
+        WebSocketRoute("/ws", live),
+    ]
+    app = Starlette(routes=routes)
+    app.state.sessions = sessions
+    return app
+
+
+async def _handle(session: Session, text: str) -> list[dict]:
+    """Apply one command from the page; bad input becomes an error message, never a crash."""
+    try:
+        msg = json.loads(text)
+        if not isinstance(msg, dict):
+            raise ConfigError(f"message must be a JSON object, got {text[:60]!r}")
+        cmd = msg.get("cmd")
+        if cmd not in COMMANDS:
+            raise ConfigError(f"cmd must be one of {', '.join(COMMANDS)}, got {cmd!r}")
+        if cmd == "reset":
+            cfg = SessionConfig.from_mapping(msg.get("config", {}))
+            await asyncio.to_thread(session.reset, cfg)
+            return [session.info()]
+        if cmd == "set":  # change speed or eps without restarting
+            values = msg.get("config", {})
+            allowed = {"steps_per_frame", "eps"}
+            bad = set(values) - allowed
+            if bad:
+                raise ConfigError(f"set accepts only {', '.join(sorted(allowed))}, got {sorted(bad)[0]!r}")
+            session.config = SessionConfig.from_mapping(values, base=session.config)
+            return []
+        if cmd == "start":
+            session.start()
+        elif cmd == "pause":
+            session.pause()
+        elif cmd == "reverse":
+            await asyncio.to_thread(session.reverse)
+        return []
+    except json.JSONDecodeError:
+        return [{"type": "error", "message": f"message must be JSON, got {text[:60]!r}"}]
+    except NeqlabError as exc:
+        return [{"type": "error", "message": str(exc)}]
