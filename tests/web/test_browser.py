@@ -50,6 +50,8 @@ def test_reverse_exact_returns_h_and_picture_and_bad_input(server, tmp_path):
                                timeout=120_000)
         initial_png = page.evaluate("document.getElementById('gas').toDataURL()")
         h0, s0 = page.text_content("#h0"), page.text_content("#s0")
+        page.wait_for_function("window.neqlab.lyapunov !== undefined", timeout=60_000)
+        assert float(page.text_content("#lam").split()[0]) > 0  # lambda of this gas, measured by the server
         page.click("#start")
         page.wait_for_function("window.neqlab.last.t > 3.0", timeout=60_000)
         moved_png = page.evaluate("document.getElementById('gas').toDataURL()")
@@ -61,6 +63,7 @@ def test_reverse_exact_returns_h_and_picture_and_bad_input(server, tmp_path):
         page.screenshot(path=str(shot))
         page.click("#reverse")
         page.click("#start")
+        page.wait_for_function("window.neqlab.last.lt > 0", timeout=60_000)  # lambda t since reversal shown
         page.wait_for_function("document.getElementById('status').textContent === 'returned'", timeout=60_000)
         # read through the page: H and S back at their initial values, and the same picture
         assert page.text_content("#h") == h0 and page.text_content("#s") == s0

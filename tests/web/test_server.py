@@ -22,6 +22,23 @@ def parse(frame: bytes) -> dict:
     return {"n": n, "t": t, "h": h, "s": s, "flags": flags, "step": step, "xy": xy, "len": len(frame)}
 
 
+def _next(ws, want: str):
+    """The next message of kind ``want`` ("json" or "bytes"); lambda reports and, when
+    waiting for JSON, animation frames may arrive in between and are skipped."""
+    while True:
+        msg = ws.receive()
+        if msg.get("bytes") is not None:
+            if want == "bytes":
+                return msg["bytes"]
+            continue
+        data = json.loads(msg["text"])
+        if data.get("type") == "lyapunov":
+            continue
+        if want == "json":
+            return data
+        raise AssertionError(f"expected a frame, got {data}")
+
+
 @pytest.fixture()
 def client(tmp_path):
     (tmp_path / "figures").mkdir()
@@ -54,32 +71,32 @@ def test_no_results_dir():
 
 def test_websocket_reverse_exact_returns_and_bad_input_keeps_session(client):
     with client.websocket_connect("/ws") as ws:
-        info = ws.receive_json()
+        info = _next(ws, 'json')
         assert info["type"] == "init"
-        parse(ws.receive_bytes())
+        parse(_next(ws, 'bytes'))
         ws.send_text(json.dumps({"cmd": "reset", "config": SMALL}))
-        info = ws.receive_json()
+        info = _next(ws, 'json')
         assert info["config"]["n_particles"] == 64 and len(info["side"]) == 64
-        f0 = parse(ws.receive_bytes())
+        f0 = parse(_next(ws, 'bytes'))
         assert f0["len"] == HEADER.size + 5 * 64
         # bad input: an error message, the session stays usable
         ws.send_text(json.dumps({"cmd": "reset", "config": {"n_particles": 10**7}}))
-        err = ws.receive_json()
+        err = _next(ws, 'json')
         assert err["type"] == "error" and err["message"].startswith("n_particles must be an integer in [16, 5000]")
-        ws.receive_bytes()
+        _next(ws, 'bytes')
         ws.send_text("not json")
-        assert ws.receive_json()["type"] == "error"
-        ws.receive_bytes()
+        assert _next(ws, 'json')["type"] == "error"
+        _next(ws, 'bytes')
         ws.send_text(json.dumps({"cmd": "explode"}))
-        assert "cmd must be one of reset, start, pause, reverse, set" in ws.receive_json()["message"]
-        ws.receive_bytes()
+        assert "cmd must be one of reset, start, pause, reverse, set" in _next(ws, 'json')["message"]
+        _next(ws, 'bytes')
         ws.send_text(json.dumps({"cmd": "start"}))
-        f = parse(ws.receive_bytes())
+        f = parse(_next(ws, 'bytes'))
         while f["step"] < 200:
-            f = parse(ws.receive_bytes())
+            f = parse(_next(ws, 'bytes'))
         ws.send_text(json.dumps({"cmd": "reverse"}))
         while not f["flags"] & RETURNED:
-            f = parse(ws.receive_bytes())
+            f = parse(_next(ws, 'bytes'))
         assert np.array_equal(f["xy"], f0["xy"]) and f["s"] == f0["s"]
         assert abs(f["h"] - f0["h"]) < 1e-12
 
@@ -112,10 +129,10 @@ def test_session_f64_reversal_with_eps_does_not_return_exactly():
 def test_closed_tab_frees_session(client):
     app = client.app
     with client.websocket_connect("/ws") as ws:
-        ws.receive_json()
+        _next(ws, 'json')
         assert len(app.state.sessions) == 1
         with client.websocket_connect("/ws") as ws2:
-            ws2.receive_json()
+            _next(ws2, 'json')
             assert len(app.state.sessions) == 2
     import time
 
@@ -130,3 +147,18 @@ def test_session_config_rejects_out_of_range(field, bad):
     for value in bad:
         with pytest.raises(ConfigError, match=rf"^{field} must be"):
             SessionConfig(**{field: value})
+
+
+def test_lyapunov_measured_for_each_gas(client):
+    """After a reset the server measures lambda of the new gas and sends it (two-copy method)."""
+    with client.websocket_connect("/ws") as ws:
+        ws.send_text(json.dumps({"cmd": "reset", "config": {**SMALL, "n_particles": 200, "density": 0.3}}))
+        lam = None
+        while lam is None:
+            msg = ws.receive()
+            if msg.get("text"):
+                data = json.loads(msg["text"])
+                if data.get("type") == "lyapunov" and data["value"] > 0:
+                    lam = data
+        # a dense WCA gas is chaotic: lambda of order 1-3 per tau (PHYSICS.md), error smaller than the value
+        assert 0.5 < lam["value"] < 6.0 and lam["err"] < lam["value"]

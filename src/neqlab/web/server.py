@@ -32,7 +32,7 @@ def _page() -> str:
     return resources.files("neqlab.web").joinpath("static/index.html").read_text(encoding="utf-8")
 
 
-def create_app(results_dir: str | Path | None = None, *, lyapunov: float | None = None) -> Starlette:
+def create_app(results_dir: str | Path | None = None) -> Starlette:
     """The ASGI app. ``results_dir``: an essay report directory (index.html, summary.json, figures/)."""
     results = Path(results_dir).resolve() if results_dir is not None else None
     sessions: set[Session] = set()
@@ -67,7 +67,7 @@ def create_app(results_dir: str | Path | None = None, *, lyapunov: float | None 
     async def live(ws: WebSocket):
         await ws.accept()
         try:
-            session = await asyncio.to_thread(Session, None, lyapunov)
+            session = await asyncio.to_thread(Session)
         except NeqlabError as exc:  # pragma: no cover - defaults are valid
             await ws.send_json({"type": "error", "message": str(exc)})
             await ws.close()
@@ -91,7 +91,19 @@ def create_app(results_dir: str | Path | None = None, *, lyapunov: float | None 
                     await ws.send_bytes(frame)
                 await asyncio.sleep(max(0.0, FRAME_INTERVAL - (time.monotonic() - t0)))
 
+        async def lyapunov():
+            """Measure lambda of the new gas in the background; drop it if the gas was reset."""
+            try:
+                gen, value, err = await asyncio.to_thread(session.measure_lyapunov)
+            except NeqlabError as exc:
+                await ws.send_json({"type": "error", "message": f"lambda not measured: {exc}"})
+                return
+            if gen == session.generation:
+                session.lyapunov = value
+                await ws.send_json({"type": "lyapunov", "value": value, "err": err})
+
         task = asyncio.create_task(pump())
+        side_tasks = {asyncio.create_task(lyapunov())}
         try:
             while True:
                 text = await ws.receive_text()
@@ -100,11 +112,15 @@ def create_app(results_dir: str | Path | None = None, *, lyapunov: float | None 
                     frame = session.frame()
                 for msg in reply:
                     await ws.send_json(msg)
+                    if msg.get("type") == "init":
+                        side_tasks.add(asyncio.create_task(lyapunov()))
                 await ws.send_bytes(frame)
         except WebSocketDisconnect:
             pass
         finally:
             task.cancel()
+            for t in side_tasks:
+                t.cancel()
             sessions.discard(session)
 
     routes = [

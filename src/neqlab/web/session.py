@@ -26,6 +26,7 @@ from neqlab.core.config import ConfigBase, param
 from neqlab.core.rng import replica_rng
 from neqlab.models.gas import Params, State, advance, reverse, to_lattice
 from neqlab.models.gas.init import confined_gas, equilibrated_fluid, thermal_contact_gas
+from neqlab.observables.divergence import lyapunov_max
 from neqlab.observables.entropy import half_fraction, h_function, spatial_entropy
 
 HEADER = struct.Struct("<4sIdddddIId")
@@ -54,16 +55,18 @@ class SessionConfig(ConfigBase):
 class Session:
     """State and controls of one live gas."""
 
-    def __init__(self, config: SessionConfig | None = None, lyapunov: float | None = None):
-        self.lyapunov = lyapunov
+    def __init__(self, config: SessionConfig | None = None):
         self.reset(config or SessionConfig())
 
     # -- controls -------------------------------------------------------------------
     def reset(self, config: SessionConfig) -> None:
         self.config = config
+        self.generation = getattr(self, "generation", 0) + 1  # tells stale lambda results apart
+        self.lyapunov = None
         integrator, precision = PRECISIONS[config.precision]
         self.params = Params(dt=config.dt, integrator=integrator, precision=precision)
         state = _initial_state(config)
+        self.initial = state
         # colour by initial side: the right half of the region the gas occupies at t = 0
         x = state.positions[:, 0]
         self.side = (x >= np.median(x)).astype(np.uint8)
@@ -111,6 +114,15 @@ class Session:
         if self.direction < 0 and self.film == 0:
             self.running = False
             self.returned = True
+
+    def measure_lyapunov(self) -> tuple[int, float, float]:
+        """Largest Lyapunov exponent [1/tau] of the initial state (two copies, f64 Verlet).
+
+        Returns (generation, value, standard error); run it off the event loop.
+        """
+        est = lyapunov_max(self.initial, Params(dt=self.config.dt), t_total=2.0, t_transient=0.5,
+                           n_segments=4, seed=self.config.seed)
+        return self.generation, est.value, est.err
 
     # -- output ---------------------------------------------------------------------
     def measurements(self) -> dict[str, float]:
