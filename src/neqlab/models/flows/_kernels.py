@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 OSCILLATOR, PENDULUM, HENON_HEILES, SOFT_GAS = 0, 1, 2, 3
 LEAPFROG, YOSHIDA4, EULER, RK4 = 0, 1, 2, 3
@@ -185,13 +185,13 @@ def _one_step(sys_id, par, integ, q, p, h, a, tq, tp, aj, with_tan):
         _rk4(sys_id, par, q, p, h, with_tan, tq, tp)
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def flow_run(sys_id, par, integ, h, pts, n_steps, tan, status):
     """Advance points (n, 2d) by n_steps; if tan has n rows, also tangents (n, 2d, m)."""
     n = pts.shape[0]
     d = pts.shape[1] // 2
     with_tan = tan.shape[0] == n
-    for i in prange(n):
+    for i in range(n):
         q = pts[i, :d].copy()
         p = pts[i, d:].copy()
         a = np.empty(d)
