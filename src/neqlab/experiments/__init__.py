@@ -13,7 +13,8 @@ from neqlab.experiments._base import Verdict, config_of
 
 # name -> module path; order is the essay's order (used by `neqlab list` and the report)
 _MODULES = {
-
+    "liouville": "neqlab.experiments.liouville",
+    "coarse_graining": "neqlab.experiments.coarse_graining",
 }
 
 

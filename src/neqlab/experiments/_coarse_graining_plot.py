@@ -15,7 +15,7 @@ def figure(ds: xr.Dataset, a: dict, tsat: np.ndarray) -> Figure:
     grid = cs[np.argsort(np.abs(cs - 1 / 16))[0]]
     for ax, j in zip(axs[0], range(ds.sizes["snap"])):
         p = ds["snapshot"].values[j]
-        ax.plot(p[:, 0], p[:, 1], ",", color="C0")
+        ax.plot(p[:, 0], p[:, 1], ".", ms=1.0 if j else 3.0, color="C0")
         ticks = np.arange(0.0, 1.0 + 1e-9, grid)
         ax.set_xticks(ticks, minor=True)
         ax.set_yticks(ticks, minor=True)
@@ -46,7 +46,7 @@ def figure(ds: xr.Dataset, a: dict, tsat: np.ndarray) -> Figure:
         ax.plot(t, ds["cg_entropy_integrable"].values[:, j], "s--", ms=3, color=f"C{j}", label=f"integrable shear, delta=1/{round(1 / cs[j])}")
     ax.set(xlabel="t [map steps]", ylabel="S_cg", title="chaotic vs integrable (same region)")
     ax.legend(fontsize=7)
-    inset = ax.inset_axes([0.62, 0.08, 0.35, 0.3])
+    inset = ax.inset_axes([0.58, 0.5, 0.38, 0.3])
     ok = np.isfinite(tsat)
     inset.plot(np.log(1 / cs[ok]), tsat[ok], "o-", ms=3)
     inset.set_xlabel("ln(1/delta)", fontsize=6)

@@ -135,7 +135,7 @@ def _run_case(case_index: int, cfg: Config) -> dict[str, np.ndarray]:
         else:
             out["gibbs_entropy"][r] = knn_entropy(cloud, k=cfg.knn_k, period=period)
         if r in snaps:
-            snap[si] = cloud[:N_PLOT]
+            snap[si, : min(N_PLOT, cloud.shape[0])] = cloud[:N_PLOT]
             si += 1
     out["snapshot"] = snap
     out["period"] = np.array(np.nan if period is None else period)
