@@ -123,3 +123,11 @@ def test_standard_map_k_validation(k):
 def test_exponents_property():
     lam = CatMap().exponents[0]
     assert lam == pytest.approx(math.log((3 + math.sqrt(5)) / 2), abs=1e-15)
+
+
+@settings(max_examples=50, deadline=None)
+@given(x=st.floats(-1e4, 1e4, allow_nan=False))
+def test_fast_sin_within_one_ulp_of_libm(x):
+    from neqlab.models.maps._kernels import fast_sin
+
+    assert abs(fast_sin(x) - math.sin(x)) <= 2.3e-16  # |sin| <= 1: 1 ulp of 1 is 2.2e-16
