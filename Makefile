@@ -22,7 +22,6 @@ $(STAMP): $(VENV)/bin/python pyproject.toml
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/neqlab essay --scale quick --out results/essay
-	@echo "report: results/essay/index.html"
 
 lint-layers: $(STAMP)
 	$(VENV)/bin/lint-imports

@@ -1,6 +1,6 @@
 """The experiments: one module per claim of the essay, gathered in :data:`REGISTRY`.
 
->>> isinstance(REGISTRY, dict)
+>>> "macrostates" in REGISTRY
 True
 """
 
@@ -13,6 +13,7 @@ from neqlab.experiments._base import Verdict, config_of
 
 # name -> module path; order is the essay's order (used by `neqlab list` and the report)
 _MODULES = {
+    "macrostates": "neqlab.experiments.macrostates",
     "liouville": "neqlab.experiments.liouville",
     "coarse_graining": "neqlab.experiments.coarse_graining",
 }

@@ -101,7 +101,7 @@ class Runner:
         size = int(chunk_size or default_chunk_size(int(n_replicas)))
         bounds = [(lo, min(lo + size, int(n_replicas))) for lo in range(0, int(n_replicas), size)]
         items = [np.arange(lo, hi, dtype=np.int64) for lo, hi in bounds]
-        keys = [fingerprint(getattr(task, "__qualname__", repr(task)), _task_args(task), key, seed, lo, hi) for lo, hi in bounds]
+        keys = [fingerprint(_task_name(task), _task_args(task), key, seed, lo, hi) for lo, hi in bounds]
         results = self._run_chunks(lambda ids: task(ids, seed), items, keys, name, label or name)
         return {k: np.concatenate([r[k] for r in results], axis=0) for k in results[0]}
 
@@ -115,7 +115,7 @@ class Runner:
         label: str | None = None,
     ) -> list[dict[str, np.ndarray]]:
         """Apply ``fn`` to each item (e.g. one config of a sweep), checkpointing each result."""
-        keys = [fingerprint(getattr(fn, "__qualname__", repr(fn)), _task_args(fn), key, repr(it)) for it in items]
+        keys = [fingerprint(_task_name(fn), _task_args(fn), key, repr(it)) for it in items]
         return self._run_chunks(fn, list(items), keys, name, label or name)
 
     def close(self) -> None:
@@ -188,6 +188,12 @@ class Runner:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _task_name(task) -> str:
+    """Module and qualified name of a task (or of the function a partial wraps): no addresses."""
+    fn = getattr(task, "func", task)
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__name__)}"
 
 
 def _task_args(task) -> str:

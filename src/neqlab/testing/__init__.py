@@ -1,0 +1,1 @@
+"""Shipped test helpers and analytic reference systems (like pymbar.testsystems)."""
