@@ -88,3 +88,13 @@ def test_gas_energy_conserved_by_leapfrog():
     e0 = f.system.energy(x)[0]
     y = f.step(x, 2000)
     assert abs(f.system.energy(y)[0] - e0) < 1e-3 * max(1.0, abs(e0))  # O(dt^2) bounded error
+
+
+@pytest.mark.parametrize("integ", sorted(INTEGRATORS))
+@pytest.mark.parametrize("system", [Pendulum(), HenonHeiles(), SoftDiskGas()])
+def test_plain_path_equals_tangent_path_bitwise(system, integ):
+    # the kernel has a fast path without tangents, written out separately
+    f = Flow(system, integ, 0.02)
+    x = np.random.default_rng(5).random((7, f.dim)) * 0.3
+    eye = np.broadcast_to(np.eye(f.dim), (7, f.dim, f.dim))
+    assert np.array_equal(f.step(x, 30), f.tangent_step(x, eye, 30)[0])

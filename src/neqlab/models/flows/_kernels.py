@@ -202,8 +202,45 @@ def flow_run(sys_id, par, integ, h, pts, n_steps, tan, status):
         else:
             tq = np.zeros((d, 1))
             tp = np.zeros((d, 1))
-        for _ in range(n_steps):
-            _one_step(sys_id, par, integ, q, p, h, a, tq, tp, aj, with_tan)
+        if with_tan:
+            for _ in range(n_steps):
+                _one_step(sys_id, par, integ, q, p, h, a, tq, tp, aj, with_tan)
+        elif integ == LEAPFROG or integ == YOSHIDA4:
+            # written out here: calls with array arguments cost ~100 ns each in this loop
+            wts = np.array([1.0]) if integ == LEAPFROG else np.array([Y_W1, Y_W0, Y_W1])
+            for _ in range(n_steps):
+                for w in wts:
+                    hw = w * h
+                    accel(sys_id, par, q, a)
+                    for k in range(d):
+                        p[k] += 0.5 * hw * a[k]
+                    for k in range(d):
+                        q[k] += hw * p[k]
+                    accel(sys_id, par, q, a)
+                    for k in range(d):
+                        p[k] += 0.5 * hw * a[k]
+        elif integ == EULER:
+            for _ in range(n_steps):
+                accel(sys_id, par, q, a)
+                for k in range(d):
+                    q[k] += h * p[k]
+                    p[k] += h * a[k]
+        else:
+            kq = np.empty((4, d))
+            kp = np.empty((4, d))
+            qs = np.empty(d)
+            for _ in range(n_steps):
+                for s in range(4):
+                    c = 0.0 if s == 0 else (0.5 * h if s < 3 else h)
+                    for k in range(d):
+                        qs[k] = q[k] + c * kq[s - 1, k] if s > 0 else q[k]
+                        kq[s, k] = p[k] + c * kp[s - 1, k] if s > 0 else p[k]
+                    accel(sys_id, par, qs, a)
+                    for k in range(d):
+                        kp[s, k] = a[k]
+                for k in range(d):
+                    q[k] += h / 6.0 * (kq[0, k] + 2.0 * kq[1, k] + 2.0 * kq[2, k] + kq[3, k])
+                    p[k] += h / 6.0 * (kp[0, k] + 2.0 * kp[1, k] + 2.0 * kp[2, k] + kp[3, k])
         ok = True
         for k in range(d):
             if not (math.isfinite(q[k]) and math.isfinite(p[k])):
