@@ -324,6 +324,8 @@ def verdict(ds: xr.Dataset) -> Verdict:
     ks, ks_err = float(ds.attrs["ks_entropy"]), float(ds.attrs["ks_entropy_err"])
     rate_ok = bool(np.isfinite(a["growth_rate_z"]) and abs(a["growth_rate_z"]) < 4)
     slow = bool(a["integrable_growth_rate"] < 0.5 * a["growth_rate"])
+    rev = ("bit-exact return" if int(ds.attrs["reversal_exact"])
+           else f"return error {float(ds.attrs['reversal_max_error']):.1g}")
     conditions = (
         f"growth rate {a['growth_rate']:.3f} +- {a['growth_rate_err']:.3f} per step vs KS entropy "
         f"{ks:.4f} +- {ks_err:.1g} (z = {a['growth_rate_z']:.1f}, window t = "
@@ -333,7 +335,8 @@ def verdict(ds: xr.Dataset) -> Verdict:
         f"{a['forward_max_decrease_touched']:.2g} at t = {a['forward_max_decrease_touched_t']}, delta = "
         f"{a['forward_max_decrease_touched_cell_size']:.3g}) and -sum p ln p "
         f"{a['forward_decreases_gibbs']} times ({a['forward_decreases_gibbs_unsaturated']} before saturation; largest "
-        f"{a['forward_max_decrease_gibbs']:.2g} at t = {a['forward_max_decrease_gibbs_t']}); exact reversal lowers S_cg by {a['reversal_drop']:.2f} back to S(0); "
+        f"{a['forward_max_decrease_gibbs']:.2g} at t = {a['forward_max_decrease_gibbs_t']}); reversal after "
+        f"{int(ds.attrs['n_reverse'])} steps ({rev}) lowers S_cg by {a['reversal_drop']:.2f}; "
         f"on a {2 ** int(ds.attrs['lattice_bits'])}^2 lattice the cat map recurs "
         f"(period {ds.attrs['lattice_period']}) and S_cg drops by {a['lattice_max_drop']:.2f} at t = "
         f"{a['lattice_max_drop_t']}. Growth needs both instability and an initial state of low S_cg."
