@@ -122,3 +122,21 @@ def test_cat_map_lift_area():
     a0 = boundary_area(b)
     b = boundary_step(b, m, c, 6, max_segment=0.05, max_sagitta=1e-6)
     assert abs(boundary_area(b) / a0 - 1) < 1e-10
+
+
+def test_gaussian_fine_grained_constant_while_coarse_grained_rises():
+    from neqlab.observables.cells import cg_entropy
+
+    m = CatMap()
+    x = np.random.default_rng(7).normal(size=(50_000, 2)) * 0.005 + 0.5
+    s_fine, s_cg = [], []
+    for _ in range(8):
+        s_fine.append(gaussian_entropy(np.cov(x.T)))
+        s_cg.append(cg_entropy(np.mod(x, 1.0), 64, 1.0))
+        x = m.step(x, 1, wrap=False)  # the linear lift: covariance -> A C A^T, det A = 1
+    # sample covariance of linearly mapped samples: det is conserved up to the round-off
+    # of a 2x2 determinant with condition number kappa = e^(4 lambda t): ~ 1e-15 kappa
+    lam = CatMap().exponents[0]
+    tol = 1e-14 + 1e-15 * np.exp(4 * lam * np.arange(8))
+    assert np.all(np.abs(np.array(s_fine) - s_fine[0]) < tol)
+    assert s_cg[-1] - s_cg[0] > 4.0 and np.all(np.diff(s_cg[:6]) > 0)
