@@ -17,7 +17,7 @@ oscillator the one-step det J is exactly 1, 1, 1 + h^2 and 1 - h^6/72 + h^8/576:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -37,7 +37,7 @@ class Flow:
     system: Any
     integrator: str = "leapfrog"
     dt: float = 0.05
-    period: None = None
+    period: ClassVar[None] = None  # flows live on the plane (no torus)
 
     def __post_init__(self) -> None:
         if self.integrator not in INTEGRATORS:
