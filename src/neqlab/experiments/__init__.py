@@ -17,6 +17,8 @@ _MODULES = {
     "macrostates": "neqlab.experiments.macrostates",
     "loschmidt": "neqlab.experiments.loschmidt",
     "crooks": "neqlab.experiments.crooks",
+    "liouville": "neqlab.experiments.liouville",
+    "coarse_graining": "neqlab.experiments.coarse_graining",
 }
 
 

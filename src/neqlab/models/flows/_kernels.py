@@ -1,0 +1,255 @@
+"""Numba kernels for Hamiltonian flows H = p^2/2 + V(q) and their integrators.
+
+A system is an int id plus a float parameter vector; ``accel`` and ``accel_jac`` switch
+on the id. Integrators advance one point (q, p) and optionally its tangent matrix
+(2d x m, rows q then p) by the exact derivative of the discrete step (chain rule through
+every stage), so det J of a step is the integrator's, not the flow's.
+No fastmath: leapfrog runs must reverse with -dt.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+OSCILLATOR, PENDULUM, HENON_HEILES, SOFT_GAS = 0, 1, 2, 3
+LEAPFROG, YOSHIDA4, EULER, RK4 = 0, 1, 2, 3
+
+_CBRT2 = 2.0 ** (1.0 / 3.0)
+Y_W1 = 1.0 / (2.0 - _CBRT2)
+Y_W0 = -_CBRT2 / (2.0 - _CBRT2)
+
+
+@njit(cache=True, nogil=True)
+def accel(sys_id, par, q, out):
+    """a = -dV/dq for the system ``sys_id`` at q (written into out)."""
+    if sys_id == OSCILLATOR:
+        out[0] = -par[0] * par[0] * q[0]
+    elif sys_id == PENDULUM:
+        out[0] = -par[0] * par[0] * math.sin(q[0])
+    elif sys_id == HENON_HEILES:
+        x = q[0]
+        y = q[1]
+        out[0] = -x - 2.0 * x * y
+        out[1] = -y - x * x + y * y
+    else:
+        n = q.size // 2
+        box = par[0]
+        eps = par[1]
+        sig2 = par[2] * par[2]
+        for a in range(q.size):
+            out[a] = 0.0
+        for i in range(n):
+            for j in range(i + 1, n):
+                dx = q[2 * i] - q[2 * j]
+                dy = q[2 * i + 1] - q[2 * j + 1]
+                dx -= box * math.floor(dx / box + 0.5)
+                dy -= box * math.floor(dy / box + 0.5)
+                r2 = dx * dx + dy * dy
+                if r2 < sig2:
+                    f = 4.0 * eps * (1.0 - r2 / sig2) / sig2
+                    out[2 * i] += f * dx
+                    out[2 * i + 1] += f * dy
+                    out[2 * j] -= f * dx
+                    out[2 * j + 1] -= f * dy
+
+
+@njit(cache=True, nogil=True)
+def accel_jac(sys_id, par, q, out):
+    """d a / d q (= minus the Hessian of V), a d x d matrix written into out."""
+    d = q.size
+    for a in range(d):
+        for b in range(d):
+            out[a, b] = 0.0
+    if sys_id == OSCILLATOR:
+        out[0, 0] = -par[0] * par[0]
+    elif sys_id == PENDULUM:
+        out[0, 0] = -par[0] * par[0] * math.cos(q[0])
+    elif sys_id == HENON_HEILES:
+        x = q[0]
+        y = q[1]
+        out[0, 0] = -1.0 - 2.0 * y
+        out[0, 1] = -2.0 * x
+        out[1, 0] = -2.0 * x
+        out[1, 1] = -1.0 + 2.0 * y
+    else:
+        n = d // 2
+        box = par[0]
+        eps = par[1]
+        sig2 = par[2] * par[2]
+        for i in range(n):
+            for j in range(i + 1, n):
+                dx = q[2 * i] - q[2 * j]
+                dy = q[2 * i + 1] - q[2 * j + 1]
+                dx -= box * math.floor(dx / box + 0.5)
+                dy -= box * math.floor(dy / box + 0.5)
+                r2 = dx * dx + dy * dy
+                if r2 < sig2:
+                    # V(s) = eps (1 - s/sig2)^2, s = r^2; Hessian 2V' I + 4V'' dx dx^T
+                    v1 = -2.0 * eps * (1.0 - r2 / sig2) / sig2
+                    v2 = 2.0 * eps / (sig2 * sig2)
+                    hxx = 2.0 * v1 + 4.0 * v2 * dx * dx
+                    hyy = 2.0 * v1 + 4.0 * v2 * dy * dy
+                    hxy = 4.0 * v2 * dx * dy
+                    for (u, w, s) in ((2 * i, 2 * i, 1.0), (2 * j, 2 * j, 1.0), (2 * i, 2 * j, -1.0), (2 * j, 2 * i, -1.0)):
+                        out[u, w] -= s * hxx
+                        out[u + 1, w + 1] -= s * hyy
+                        out[u, w + 1] -= s * hxy
+                        out[u + 1, w] -= s * hxy
+
+
+@njit(cache=True, nogil=True)
+def _kick(sys_id, par, q, p, h, a, tq, tp, aj, with_tan):
+    accel(sys_id, par, q, a)
+    for k in range(q.size):
+        p[k] += h * a[k]
+    if with_tan:
+        accel_jac(sys_id, par, q, aj)
+        tp += h * (aj @ tq)
+
+
+@njit(cache=True, nogil=True)
+def _drift(q, p, h, tq, tp, with_tan):
+    for k in range(q.size):
+        q[k] += h * p[k]
+    if with_tan:
+        tq += h * tp
+
+
+@njit(cache=True, nogil=True)
+def _leapfrog(sys_id, par, q, p, h, a, tq, tp, aj, with_tan):
+    _kick(sys_id, par, q, p, 0.5 * h, a, tq, tp, aj, with_tan)
+    _drift(q, p, h, tq, tp, with_tan)
+    _kick(sys_id, par, q, p, 0.5 * h, a, tq, tp, aj, with_tan)
+
+
+@njit(cache=True, nogil=True)
+def _rk4(sys_id, par, q, p, h, with_tan, tq, tp):
+    d = q.size
+    m = tq.shape[1]
+    kq = np.empty((4, d))
+    kp = np.empty((4, d))
+    jq = np.empty((4, d, m))
+    jp = np.empty((4, d, m))
+    qs = q.copy()
+    ps = p.copy()
+    tqs = tq.copy()
+    tps = tp.copy()
+    a = np.empty(d)
+    aj = np.empty((d, d))
+    coef = (0.5, 0.5, 1.0)
+    for s in range(4):
+        accel(sys_id, par, qs, a)
+        kq[s] = ps
+        kp[s] = a
+        if with_tan:
+            accel_jac(sys_id, par, qs, aj)
+            jq[s] = tps
+            jp[s] = aj @ tqs
+        if s < 3:
+            c = coef[s] * h
+            qs = q + c * kq[s]
+            ps = p + c * kp[s]
+            if with_tan:
+                tqs = tq + c * jq[s]
+                tps = tp + c * jp[s]
+    w = h / 6.0
+    q += w * (kq[0] + 2.0 * kq[1] + 2.0 * kq[2] + kq[3])
+    p += w * (kp[0] + 2.0 * kp[1] + 2.0 * kp[2] + kp[3])
+    if with_tan:
+        tq += w * (jq[0] + 2.0 * jq[1] + 2.0 * jq[2] + jq[3])
+        tp += w * (jp[0] + 2.0 * jp[1] + 2.0 * jp[2] + jp[3])
+
+
+@njit(cache=True, nogil=True)
+def _one_step(sys_id, par, integ, q, p, h, a, tq, tp, aj, with_tan):
+    if integ == LEAPFROG:
+        _leapfrog(sys_id, par, q, p, h, a, tq, tp, aj, with_tan)
+    elif integ == YOSHIDA4:
+        _leapfrog(sys_id, par, q, p, Y_W1 * h, a, tq, tp, aj, with_tan)
+        _leapfrog(sys_id, par, q, p, Y_W0 * h, a, tq, tp, aj, with_tan)
+        _leapfrog(sys_id, par, q, p, Y_W1 * h, a, tq, tp, aj, with_tan)
+    elif integ == EULER:
+        accel(sys_id, par, q, a)
+        if with_tan:
+            accel_jac(sys_id, par, q, aj)
+            dtp = h * (aj @ tq)
+            tq += h * tp
+            tp += dtp
+        for k in range(q.size):
+            q[k] += h * p[k]
+            p[k] += h * a[k]
+    else:
+        _rk4(sys_id, par, q, p, h, with_tan, tq, tp)
+
+
+@njit(cache=True, nogil=True)
+def flow_run(sys_id, par, integ, h, pts, n_steps, tan, status):
+    """Advance points (n, 2d) by n_steps; if tan has n rows, also tangents (n, 2d, m)."""
+    n = pts.shape[0]
+    d = pts.shape[1] // 2
+    with_tan = tan.shape[0] == n
+    for i in range(n):
+        q = pts[i, :d].copy()
+        p = pts[i, d:].copy()
+        a = np.empty(d)
+        aj = np.empty((d, d))
+        if with_tan:
+            tq = np.ascontiguousarray(tan[i, :d, :])
+            tp = np.ascontiguousarray(tan[i, d:, :])
+        else:
+            tq = np.zeros((d, 1))
+            tp = np.zeros((d, 1))
+        if with_tan:
+            for _ in range(n_steps):
+                _one_step(sys_id, par, integ, q, p, h, a, tq, tp, aj, with_tan)
+        elif integ == LEAPFROG or integ == YOSHIDA4:
+            # written out here: calls with array arguments cost ~100 ns each in this loop
+            wts = np.array([1.0]) if integ == LEAPFROG else np.array([Y_W1, Y_W0, Y_W1])
+            for _ in range(n_steps):
+                for w in wts:
+                    hw = w * h
+                    accel(sys_id, par, q, a)
+                    for k in range(d):
+                        p[k] += 0.5 * hw * a[k]
+                    for k in range(d):
+                        q[k] += hw * p[k]
+                    accel(sys_id, par, q, a)
+                    for k in range(d):
+                        p[k] += 0.5 * hw * a[k]
+        elif integ == EULER:
+            for _ in range(n_steps):
+                accel(sys_id, par, q, a)
+                for k in range(d):
+                    q[k] += h * p[k]
+                    p[k] += h * a[k]
+        else:
+            kq = np.empty((4, d))
+            kp = np.empty((4, d))
+            qs = np.empty(d)
+            for _ in range(n_steps):
+                for s in range(4):
+                    c = 0.0 if s == 0 else (0.5 * h if s < 3 else h)
+                    for k in range(d):
+                        qs[k] = q[k] + c * kq[s - 1, k] if s > 0 else q[k]
+                        kq[s, k] = p[k] + c * kp[s - 1, k] if s > 0 else p[k]
+                    accel(sys_id, par, qs, a)
+                    for k in range(d):
+                        kp[s, k] = a[k]
+                for k in range(d):
+                    q[k] += h / 6.0 * (kq[0, k] + 2.0 * kq[1, k] + 2.0 * kq[2, k] + kq[3, k])
+                    p[k] += h / 6.0 * (kp[0, k] + 2.0 * kp[1, k] + 2.0 * kp[2, k] + kp[3, k])
+        ok = True
+        for k in range(d):
+            if not (math.isfinite(q[k]) and math.isfinite(p[k])):
+                ok = False
+        if not ok:
+            status[i] = 1
+        pts[i, :d] = q
+        pts[i, d:] = p
+        if with_tan:
+            tan[i, :d, :] = tq
+            tan[i, d:, :] = tp
+    return 0
