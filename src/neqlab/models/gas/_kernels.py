@@ -184,10 +184,12 @@ def _mi(dx, per, lk, hk):
 
 
 @njit(cache=True, nogil=True)
-def half_list_forces(x, box, periodic, prm, nbr_start, nbr, f):
-    """f = accelerations from a half list; returns (status, potential energy, virial).
+def half_list_forces(x, box, periodic, prm, nbr_start, nbr, f, zero_first=True):
+    """f (+)= accelerations from a half list; returns (status, potential energy, virial).
 
-    ``box`` must have the dtype of ``x``. Energy and virial sum r.F over pairs.
+    ``box`` must have the dtype of ``x``. Energy and virial sum r.F over pairs. With
+    ``zero_first`` False the forces are added to f (the step loop zeroes f while
+    drifting, saving a pass over memory).
     """
     n, dim = x.shape
     zero = prm[P_ONE] - prm[P_ONE]
@@ -196,9 +198,10 @@ def half_list_forces(x, box, periodic, prm, nbr_start, nbr, f):
     status = OK
     epot = 0.0
     vir = 0.0
-    for i in range(n):
-        for k in range(dim):
-            f[i, k] = zero
+    if zero_first:
+        for i in range(n):
+            for k in range(dim):
+                f[i, k] = zero
     lx, ly = box[0], box[1]
     hx, hy = prm[P_HALF] * lx, prm[P_HALF] * ly
     px, py = periodic[0], periodic[1]
@@ -212,16 +215,20 @@ def half_list_forces(x, box, periodic, prm, nbr_start, nbr, f):
                 dx = _mi(xi - x[j, 0], px, lx, hx)
                 dy = _mi(yi - x[j, 1], py, ly, hy)
                 r2 = dx * dx + dy * dy
-                if r2 < rc2:
-                    if r2 < r2min:
-                        status = OVERLAP
-                    ff, e = _pair(r2, prm)
-                    epot += e
-                    vir += ff * r2
-                    fxi += ff * dx
-                    fyi += ff * dy
-                    f[j, 0] -= ff * dx
-                    f[j, 1] -= ff * dy
+                if r2 < r2min:
+                    status = OVERLAP
+                # branch-free cutoff: ~40 % of list pairs lie outside r_c, an
+                # unpredictable branch costs more than computing and masking
+                inside = r2 < rc2
+                ff, e = _pair(r2, prm)
+                ff = ff if inside else zero
+                e = e if inside else zero
+                epot += e
+                vir += ff * r2
+                fxi += ff * dx
+                fyi += ff * dy
+                f[j, 0] -= ff * dx
+                f[j, 1] -= ff * dy
             f[i, 0] += fxi
             f[i, 1] += fyi
     else:
@@ -239,51 +246,24 @@ def half_list_forces(x, box, periodic, prm, nbr_start, nbr, f):
                 dy = _mi(yi - x[j, 1], py, ly, hy)
                 dz = _mi(zi - x[j, 2], pz, lz, hz)
                 r2 = dx * dx + dy * dy + dz * dz
-                if r2 < rc2:
-                    if r2 < r2min:
-                        status = OVERLAP
-                    ff, e = _pair(r2, prm)
-                    epot += e
-                    vir += ff * r2
-                    fxi += ff * dx
-                    fyi += ff * dy
-                    fzi += ff * dz
-                    f[j, 0] -= ff * dx
-                    f[j, 1] -= ff * dy
-                    f[j, 2] -= ff * dz
+                if r2 < r2min:
+                    status = OVERLAP
+                inside = r2 < rc2
+                ff, e = _pair(r2, prm)
+                ff = ff if inside else zero
+                e = e if inside else zero
+                epot += e
+                vir += ff * r2
+                fxi += ff * dx
+                fyi += ff * dy
+                fzi += ff * dz
+                f[j, 0] -= ff * dx
+                f[j, 1] -= ff * dy
+                f[j, 2] -= ff * dz
             f[i, 0] += fxi
             f[i, 1] += fyi
             f[i, 2] += fzi
     return status, epot, vir
-
-
-@njit(cache=True, nogil=True, inline="always")
-def full_list_force_one(x, i, box, periodic, prm, nbr_start, nbr):
-    """(status, ax, ay, az): acceleration on particle i alone from a full list."""
-    dim = x.shape[1]
-    zero = prm[P_ONE] - prm[P_ONE]
-    status = OK
-    fx = zero
-    fy = zero
-    fz = zero
-    xi, yi = x[i, 0], x[i, 1]
-    zi = x[i, 2] if dim == 3 else zero
-    lz = box[2] if dim == 3 else box[0]
-    pz = periodic[2] if dim == 3 else False
-    for m in range(nbr_start[i], nbr_start[i + 1]):
-        j = nbr[m]
-        dx = _mi(xi - x[j, 0], periodic[0], box[0], prm[P_HALF] * box[0])
-        dy = _mi(yi - x[j, 1], periodic[1], box[1], prm[P_HALF] * box[1])
-        dz = _mi(zi - x[j, 2], pz, lz, prm[P_HALF] * lz) if dim == 3 else zero
-        r2 = dx * dx + dy * dy + dz * dz
-        if r2 < prm[P_RC2]:
-            if r2 < prm[P_R2MIN]:
-                status = OVERLAP
-            ff, e = _pair(r2, prm)
-            fx += ff * dx
-            fy += ff * dy
-            fz += ff * dz
-    return status, fx, fy, fz
 
 
 @njit(cache=True, nogil=True)
@@ -311,29 +291,35 @@ def rebuild(x, others, ids, box, periodic, ncell, rlist2, half, nbr):
     if st == LIST_FULL:
         if m > 1000 * n:
             return LIST_FULL, nbr_start, nbr
-        nbr = np.empty(m + m // 4 + 16, np.int64)
+        nbr = np.empty(m + m // 4 + 16, np.int32)
         st, m = build_list(x, box, periodic, ncell, cell_start, rlist2, half, nbr_start, nbr)
     return st, nbr_start, nbr
 
 
 @njit(cache=True, nogil=True)
-def _drift(x, v, x0, box, periodic, dt):
-    """x += v dt with specular reflection at walls; returns max squared displacement."""
+def _kick_drift(x, v, f, x0, box, periodic, dt, c):
+    """v += f c; x += v dt with specular reflection at walls; f = 0.
+
+    Returns the max squared displacement since the last list build (NaN if any).
+    """
     n, dim = x.shape
     zero = dt - dt
     maxd = zero
     for i in range(n):
         d2 = zero
         for k in range(dim):
-            xi = x[i, k] + v[i, k] * dt
+            vk = v[i, k] + f[i, k] * c
+            xi = x[i, k] + vk * dt
             if not periodic[k]:
                 if xi < zero:
                     xi = -xi
-                    v[i, k] = -v[i, k]
+                    vk = -vk
                 elif xi > box[k]:
                     xi = box[k] + box[k] - xi
-                    v[i, k] = -v[i, k]
+                    vk = -vk
+            v[i, k] = vk
             x[i, k] = xi
+            f[i, k] = zero
             dd = xi - x0[i, k]
             d2 += dd * dd
         if d2 > maxd:
@@ -348,7 +334,7 @@ def verlet_run(x, v, f, ids, box, periodic, prm, n_steps):
     """Velocity Verlet, serial, half list; returns (status, steps done)."""
     n, dim = x.shape
     ncell = _cell_grid(box, periodic, np.sqrt(prm[P_RLIST2]))
-    nbr = np.empty(8 * n + 16, np.int64)
+    nbr = np.empty(8 * n + 16, np.int32)
     st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
     if st != OK:
         return st, 0
@@ -358,24 +344,21 @@ def verlet_run(x, v, f, ids, box, periodic, prm, n_steps):
         return st, 0
     dt = prm[P_DT]
     hdt = prm[P_HALF] * dt
-    if n_steps > 0:
-        for i in range(n):
-            for k in range(dim):
-                v[i, k] += f[i, k] * hdt
     for s in range(n_steps):
-        maxd = _drift(x, v, x0, box, periodic, dt)
+        # kick by the previous force (half a step at the start), drift, zero f
+        maxd = _kick_drift(x, v, f, x0, box, periodic, dt, hdt if s == 0 else dt)
         if not maxd <= prm[P_HSKIN2]:
             st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
             if st != OK:
                 return st, s
             x0[:] = x
-        st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f)
+        st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f, False)
         if st != OK:
             return st, s
-        c = dt if s < n_steps - 1 else hdt
+    if n_steps > 0:
         for i in range(n):
             for k in range(dim):
-                v[i, k] += f[i, k] * c
+                v[i, k] += f[i, k] * hdt
     return OK, n_steps
 
 
@@ -423,17 +406,18 @@ def _pair_block(x, box, periodic, prm, nbr, m_lo, m_hi, i, f):
         dy = _mi(yi - x[j, 1], periodic[1], box[1], prm[P_HALF] * box[1])
         dz = _mi(zi - x[j, 2], pz, lz, prm[P_HALF] * lz) if dim == 3 else zero
         r2 = dx * dx + dy * dy + dz * dz
-        if r2 < prm[P_RC2]:
-            if r2 < prm[P_R2MIN]:
-                status = OVERLAP
-            ff, e = _pair(r2, prm)
-            fxi += ff * dx
-            fyi += ff * dy
-            f[j, 0] -= ff * dx
-            f[j, 1] -= ff * dy
-            if dim == 3:
-                fzi += ff * dz
-                f[j, 2] -= ff * dz
+        if r2 < prm[P_R2MIN]:
+            status = OVERLAP
+        inside = r2 < prm[P_RC2]
+        ff, e = _pair(r2, prm)
+        ff = ff if inside else zero
+        fxi += ff * dx
+        fyi += ff * dy
+        f[j, 0] -= ff * dx
+        f[j, 1] -= ff * dy
+        if dim == 3:
+            fzi += ff * dz
+            f[j, 2] -= ff * dz
     f[i, 0] += fxi
     f[i, 1] += fyi
     if dim == 3:
@@ -453,7 +437,7 @@ def verlet_run_threaded(x, v, f, ids, box, periodic, prm, n_steps):
     """
     n, dim = x.shape
     ncell = _cell_grid(box, periodic, np.sqrt(prm[P_RLIST2]))
-    nbr = np.empty(8 * n + 16, np.int64)
+    nbr = np.empty(8 * n + 16, np.int32)
     mid = np.empty(n, np.int64)
     st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
     if st != OK:
@@ -620,7 +604,7 @@ def lattice_run(u, d, a, ids, lbox, periodic, prm, lat, n_steps):
     sgn = np.empty_like(u)
     xf = np.empty(u.shape, np.float64)
     ncell = _cell_grid(box, periodic, np.sqrt(prm[P_RLIST2]))
-    nbr = np.empty(8 * n + 16, np.int64)
+    nbr = np.empty(8 * n + 16, np.int32)
     _fold(u, lbox, periodic, scale, p, sgn, xf)
     st, nbr_start, nbr = rebuild(xf, (u, d), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
     if st != OK:
