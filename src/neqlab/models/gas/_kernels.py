@@ -163,16 +163,6 @@ def build_list(x, box, periodic, ncell, cell_start, rlist2, half, nbr_start, nbr
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _pair(r2, prm):
-    """Force/r and energy of the truncated-shifted LJ pair (sigma = epsilon = 1)."""
-    r2i = prm[P_ONE] / r2
-    r6i = r2i * r2i * r2i
-    ff = r6i * r2i * (prm[P_C48] * r6i - prm[P_C24])
-    e = prm[P_C4] * r6i * (r6i - prm[P_ONE]) - prm[P_SHIFT]
-    return ff, e
-
-
-@njit(cache=True, nogil=True, inline="always")
 def _mi(dx, per, lk, hk):
     """Minimum image along one axis (dx within 1.5 L)."""
     if per:
@@ -181,6 +171,99 @@ def _mi(dx, per, lk, hk):
         elif dx < -hk:
             dx += lk
     return dx
+
+
+@njit(cache=True, nogil=True)
+def half_stencil(dim):
+    """Neighbour-cell offsets (S, 3) of a half shell: self plus the lexicographically
+    positive offsets, so each pair of distinct cells is visited once."""
+    out = np.zeros((14, 3), np.int64)
+    m = 1  # row 0: the cell itself
+    for o0 in range(-1, 2):
+        for o1 in range(-1, 2):
+            for o2 in range(-1, 2):
+                if dim == 2 and o2 != 0:
+                    continue
+                first = o0 if o0 != 0 else (o1 if o1 != 0 else o2)
+                if first > 0:
+                    out[m, 0] = o0
+                    out[m, 1] = o1
+                    out[m, 2] = o2
+                    m += 1
+    return out[:m]
+
+
+@njit(cache=True, nogil=True)
+def build_half_list(x, box, periodic, ncell, cell_start, rlist2, nbr_start, nbr):
+    """Half Verlet list by a half-shell cell stencil (needs >= 3 cells on periodic
+    axes); half the distance checks of the full stencil. Returns (status, pairs)."""
+    n, dim = x.shape
+    cap = nbr.shape[0]
+    st = half_stencil(dim)
+    nc = np.ones(3, np.int64)
+    per = np.zeros(3, np.bool_)
+    bx = np.ones(3)
+    for k in range(dim):
+        nc[k] = ncell[k]
+        per[k] = periodic[k]
+        bx[k] = box[k]
+    hb = 0.5 * bx
+    m = 0
+    for c in range(cell_start.shape[0] - 1):
+        c2 = c % nc[2]
+        rest = c // nc[2]
+        c1 = rest % nc[1]
+        c0 = rest // nc[1]
+        for i in range(cell_start[c], cell_start[c + 1]):
+            nbr_start[i] = m
+            xi0 = x[i, 0]
+            xi1 = x[i, 1]
+            xi2 = x[i, 2] if dim == 3 else 0.0
+            for q in range(st.shape[0]):
+                d0 = c0 + st[q, 0]
+                d1 = c1 + st[q, 1]
+                d2 = c2 + st[q, 2]
+                if d0 < 0 or d0 >= nc[0]:
+                    if not per[0]:
+                        continue
+                    d0 = (d0 + nc[0]) % nc[0]
+                if d1 < 0 or d1 >= nc[1]:
+                    if not per[1]:
+                        continue
+                    d1 = (d1 + nc[1]) % nc[1]
+                if d2 < 0 or d2 >= nc[2]:
+                    if not per[2]:
+                        continue
+                    d2 = (d2 + nc[2]) % nc[2]
+                cc = (d0 * nc[1] + d1) * nc[2] + d2
+                j0 = cell_start[cc] if q > 0 else i + 1
+                for j in range(j0, cell_start[cc + 1]):
+                    dx = xi0 - x[j, 0]
+                    dy = xi1 - x[j, 1]
+                    dx = _mi(dx, per[0], bx[0], hb[0])
+                    dy = _mi(dy, per[1], bx[1], hb[1])
+                    r2 = dx * dx + dy * dy
+                    if dim == 3:
+                        dz = _mi(xi2 - x[j, 2], per[2], bx[2], hb[2])
+                        r2 += dz * dz
+                    if r2 < rlist2:
+                        if m < cap:
+                            nbr[m] = j
+                        m += 1
+    nbr_start[n] = m
+    if m > cap:
+        return LIST_FULL, m
+    return OK, m
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pair(r2, prm):
+    """Force/r and energy of the truncated-shifted LJ pair (sigma = epsilon = 1)."""
+    r2i = prm[P_ONE] / r2
+    r6i = r2i * r2i * r2i
+    ff = r6i * r2i * (prm[P_C48] * r6i - prm[P_C24])
+    e = prm[P_C4] * r6i * (r6i - prm[P_ONE]) - prm[P_SHIFT]
+    return ff, e
 
 
 @njit(cache=True, nogil=True)
@@ -287,12 +370,20 @@ def rebuild(x, others, ids, box, periodic, ncell, rlist2, half, nbr):
     for a in others:
         permute_rows(a, order)
     permute_rows(ids, order)
-    st, m = build_list(x, box, periodic, ncell, cell_start, rlist2, half, nbr_start, nbr)
-    if st == LIST_FULL:
+    fast = half
+    for k in range(ncell.shape[0]):
+        if periodic[k] and ncell[k] < 3:
+            fast = False
+    for attempt in range(2):
+        if fast:
+            st, m = build_half_list(x, box, periodic, ncell, cell_start, rlist2, nbr_start, nbr)
+        else:
+            st, m = build_list(x, box, periodic, ncell, cell_start, rlist2, half, nbr_start, nbr)
+        if st != LIST_FULL or attempt == 1:
+            break
         if m > 1000 * n:
             return LIST_FULL, nbr_start, nbr
         nbr = np.empty(m + m // 4 + 16, np.int32)
-        st, m = build_list(x, box, periodic, ncell, cell_start, rlist2, half, nbr_start, nbr)
     return st, nbr_start, nbr
 
 
