@@ -12,9 +12,17 @@ True
 from __future__ import annotations
 
 import dataclasses
+import os
 
-import numba
-import numpy as np
+# The threaded step synchronises its threads once per step. GNU OpenMP's default
+# (spin, then sleep) collapses when the cores are shared with other processes (measured
+# 0.8 vs 40 M particle-steps/s on a loaded 2-core machine); sleeping at once costs a few
+# microseconds per step on an idle machine. Only a default: a user's setting wins, and
+# it must be in place before numba starts the OpenMP runtime.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
 
 from neqlab.core.errors import ConfigError
 from neqlab.models.gas import _kernels as K
