@@ -1,0 +1,160 @@
+"""Velocity Verlet step loops: serial (half list) and threaded (spatial slabs)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from neqlab.models.gas._kernels.cells import OK, P_DT, P_HALF, P_HSKIN2, P_RLIST2, _cell_grid, rebuild
+from neqlab.models.gas._kernels.forces import N_CHUNKS, _pair_block, half_list_forces, split_list
+
+
+@njit(cache=True, nogil=True)
+def _kick_drift(x, v, f, x0, box, periodic, dt, c):
+    """v += f c; x += v dt with specular reflection at walls; f = 0.
+
+    Returns the max squared displacement since the last list build (NaN if any).
+    """
+    n, dim = x.shape
+    zero = dt - dt
+    maxd = zero
+    for i in range(n):
+        d2 = zero
+        for k in range(dim):
+            vk = v[i, k] + f[i, k] * c
+            xi = x[i, k] + vk * dt
+            if not periodic[k]:
+                if xi < zero:
+                    xi = -xi
+                    vk = -vk
+                elif xi > box[k]:
+                    xi = box[k] + box[k] - xi
+                    vk = -vk
+            v[i, k] = vk
+            x[i, k] = xi
+            f[i, k] = zero
+            dd = xi - x0[i, k]
+            d2 += dd * dd
+        if d2 > maxd:
+            maxd = d2
+        elif not d2 == d2:  # NaN: force a rebuild, which reports it
+            return d2
+    return maxd
+
+
+@njit(cache=True, nogil=True)
+def verlet_run(x, v, f, ids, box, periodic, prm, n_steps):
+    """Velocity Verlet, serial, half list; returns (status, steps done)."""
+    n, dim = x.shape
+    ncell = _cell_grid(box, periodic, np.sqrt(prm[P_RLIST2]))
+    nbr = np.empty(8 * n + 16, np.int32)
+    st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
+    if st != OK:
+        return st, 0
+    x0 = x.copy()
+    st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f)
+    if st != OK:
+        return st, 0
+    dt = prm[P_DT]
+    hdt = prm[P_HALF] * dt
+    for s in range(n_steps):
+        # kick by the previous force (half a step at the start), drift, zero f
+        maxd = _kick_drift(x, v, f, x0, box, periodic, dt, hdt if s == 0 else dt)
+        if not maxd <= prm[P_HSKIN2]:
+            st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
+            if st != OK:
+                return st, s
+            x0[:] = x
+        st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f, False)
+        if st != OK:
+            return st, s
+    if n_steps > 0:
+        for i in range(n):
+            for k in range(dim):
+                v[i, k] += f[i, k] * hdt
+    return OK, n_steps
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def verlet_run_threaded(x, v, f, ids, box, periodic, prm, n_steps):
+    """Velocity Verlet with N_CHUNKS spatial slabs run in parallel, half list.
+
+    Per step, one parallel loop over slabs: kick and drift the slab's particles, then
+    its same-slab pairs (Newton's third law stays inside the slab); then, serially, the
+    few cross-slab pairs. Chunking is fixed, so results do not depend on the number of
+    threads (they differ from the serial kernel by summation order only). A step that
+    needs a list rebuild recomputes its forces serially after the rebuild.
+    """
+    n, dim = x.shape
+    ncell = _cell_grid(box, periodic, np.sqrt(prm[P_RLIST2]))
+    nbr = np.empty(8 * n + 16, np.int32)
+    mid = np.empty(n, np.int64)
+    st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
+    if st != OK:
+        return st, 0
+    split_list(n, nbr_start, nbr, mid)
+    x0 = x.copy()
+    st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f)
+    if st != OK:
+        return st, 0
+    dt = prm[P_DT]
+    hdt = prm[P_HALF] * dt
+    zero = dt - dt
+    cmax = np.zeros(N_CHUNKS, x.dtype)
+    cstat = np.zeros(N_CHUNKS, np.int64)
+    for s in range(n_steps):
+        c = hdt if s == 0 else dt
+        for ch in prange(N_CHUNKS):
+            lo = ch * n // N_CHUNKS
+            hi = (ch + 1) * n // N_CHUNKS
+            maxd = zero
+            for i in range(lo, hi):
+                d2 = zero
+                for k in range(dim):
+                    vk = v[i, k] + f[i, k] * c
+                    xi = x[i, k] + vk * dt
+                    if not periodic[k]:
+                        if xi < zero:
+                            xi = -xi
+                            vk = -vk
+                        elif xi > box[k]:
+                            xi = box[k] + box[k] - xi
+                            vk = -vk
+                    v[i, k] = vk
+                    x[i, k] = xi
+                    f[i, k] = zero
+                    dd = xi - x0[i, k]
+                    d2 += dd * dd
+                if d2 > maxd or not d2 == d2:
+                    maxd = d2
+            cmax[ch] = maxd
+            stc = OK
+            for i in range(lo, hi):
+                sti = _pair_block(x, box, periodic, prm, nbr, nbr_start[i], mid[i], i, f)
+                if sti != OK:
+                    stc = sti
+            cstat[ch] = stc
+        maxd = cmax.max()
+        if not maxd <= prm[P_HSKIN2]:
+            st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
+            if st != OK:
+                return st, s
+            split_list(n, nbr_start, nbr, mid)
+            x0[:] = x
+            st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f)
+            if st != OK:
+                return st, s
+        else:
+            for ch in range(N_CHUNKS):
+                if cstat[ch] != OK:
+                    return cstat[ch], s
+            for i in range(n):
+                if mid[i] < nbr_start[i + 1]:
+                    st = _pair_block(x, box, periodic, prm, nbr, mid[i], nbr_start[i + 1], i, f)
+                    if st != OK:
+                        return st, s
+    if n_steps > 0:
+        for i in range(n):
+            for k in range(dim):
+                v[i, k] += f[i, k] * hdt
+    return OK, n_steps
