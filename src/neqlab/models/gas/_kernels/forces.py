@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from neqlab.models.gas._kernels.cells import OK, OVERLAP, P_C4, P_C24, P_C48, P_HALF, P_ONE, P_R2MIN, P_RC2, P_SHIFT, _mi
@@ -104,25 +105,36 @@ N_CHUNKS = 16  # fixed, so the summation order (and the result) is independent o
 
 
 @njit(cache=True, nogil=True)
-def split_list(n, nbr_start, nbr, mid):
+def split_list(n, nbr_start, nbr, mid, cross):
     """Partition each particle's half-list segment into [same chunk..., other chunk...].
 
-    Chunks are N_CHUNKS contiguous index ranges of the cell-sorted particles (slabs
-    of space); mid[i] marks where the cross-chunk neighbours of i begin.
+    Chunk ch holds the cell-sorted particles [ch n // N_CHUNKS, (ch + 1) n // N_CHUNKS)
+    (a slab of space), exactly the ranges the threaded loop uses; mid[i] marks where
+    the cross-chunk neighbours of i begin. ``cross`` receives the particles that have
+    cross-chunk neighbours; returns their number.
     """
+    cid = np.empty(n, np.int64)
+    for ch in range(N_CHUNKS):
+        for i in range(ch * n // N_CHUNKS, (ch + 1) * n // N_CHUNKS):
+            cid[i] = ch
+    n_cross = 0
     for i in range(n):
-        ci = i * N_CHUNKS // n
+        ci = cid[i]
         lo = nbr_start[i]
         hi = nbr_start[i + 1]
         while lo < hi:
             j = nbr[lo]
-            if (j * N_CHUNKS // n) == ci:
+            if cid[j] == ci:
                 lo += 1
             else:
                 hi -= 1
                 nbr[lo] = nbr[hi]
                 nbr[hi] = j
         mid[i] = lo
+        if lo < nbr_start[i + 1]:
+            cross[n_cross] = i
+            n_cross += 1
+    return n_cross
 
 
 @njit(cache=True, nogil=True, inline="always")

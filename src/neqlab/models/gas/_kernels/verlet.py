@@ -114,7 +114,8 @@ def verlet_run_threaded(x, v, f, ids, box, periodic, prm, n_steps):
     st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
     if st != OK:
         return st, 0
-    split_list(n, nbr_start, nbr, mid)
+    cross = np.empty(n, np.int64)
+    n_cross = split_list(n, nbr_start, nbr, mid, cross)
     x0 = x.copy()
     st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f)
     if st != OK:
@@ -161,7 +162,7 @@ def verlet_run_threaded(x, v, f, ids, box, periodic, prm, n_steps):
             st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
             if st != OK:
                 return st, s
-            split_list(n, nbr_start, nbr, mid)
+            n_cross = split_list(n, nbr_start, nbr, mid, cross)
             x0[:] = x
             st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f)
             if st != OK:
@@ -170,11 +171,11 @@ def verlet_run_threaded(x, v, f, ids, box, periodic, prm, n_steps):
             for ch in range(N_CHUNKS):
                 if cstat[ch] != OK:
                     return cstat[ch], s
-            for i in range(n):
-                if mid[i] < nbr_start[i + 1]:
-                    st = _pair_block(x, box, periodic, prm, nbr, mid[i], nbr_start[i + 1], i, f)
-                    if st != OK:
-                        return st, s
+            for q in range(n_cross):
+                i = cross[q]
+                st = _pair_block(x, box, periodic, prm, nbr, mid[i], nbr_start[i + 1], i, f)
+                if st != OK:
+                    return st, s
     if n_steps > 0:
         for i in range(n):
             for k in range(dim):
