@@ -19,7 +19,7 @@ Conventions
   per particle. Step loops return (status, steps done).
 
 Modules: ``cells`` (cell lists, list builds), ``forces`` (pair forces), ``verlet``
-(float step loops), ``lattice`` (the bit-reversible integer leapfrog), ``packing``
+(the serial step loop), ``threaded`` (the threaded step loop), ``lattice`` (the bit-reversible integer leapfrog), ``packing``
 (random sequential addition).
 """
 
@@ -27,15 +27,16 @@ from neqlab.models.gas._kernels.cells import (ESCAPE, LIST_FULL, NONFINITE, OK, 
                                               P_C48, P_DT, P_HALF, P_HSKIN2, P_ONE, P_R2MIN, P_RC2,
                                               P_RLIST2, P_SHIFT, _cell_grid, build_half_list, build_list,
                                               half_stencil, permute_rows, rebuild, sort_by_cell)
-from neqlab.models.gas._kernels.forces import N_CHUNKS, half_list_forces, split_list
+from neqlab.models.gas._kernels.forces import half_list_forces
 from neqlab.models.gas._kernels.lattice import lattice_forces, lattice_run
 from neqlab.models.gas._kernels.packing import random_sequential_addition
-from neqlab.models.gas._kernels.verlet import verlet_run, verlet_run_threaded
+from neqlab.models.gas._kernels.threaded import N_CHUNKS, rebuild_threaded, split_list, verlet_run_threaded
+from neqlab.models.gas._kernels.verlet import verlet_run
 
 __all__ = [
     "ESCAPE", "LIST_FULL", "NONFINITE", "N_CHUNKS", "OK", "OVERLAP", "P_C24", "P_C4", "P_C48", "P_DT",
     "P_HALF", "P_HSKIN2", "P_ONE", "P_R2MIN", "P_RC2", "P_RLIST2", "P_SHIFT", "_cell_grid",
     "build_half_list", "build_list", "half_list_forces", "half_stencil", "lattice_forces", "lattice_run",
-    "permute_rows", "random_sequential_addition", "rebuild", "sort_by_cell", "split_list", "verlet_run",
+    "permute_rows", "random_sequential_addition", "rebuild", "rebuild_threaded", "sort_by_cell", "split_list", "verlet_run",
     "verlet_run_threaded",
 ]

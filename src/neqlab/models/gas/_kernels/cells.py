@@ -172,13 +172,50 @@ def half_stencil(dim):
     return out[:m]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _search(i, c0, c1, c2, x, st, nc, per, bx, hb, cell_start, rlist2, nbr, m, cap):
+    """Append the half-shell neighbours of particle i (in cell c0, c1, c2) at nbr[m:];
+    returns the new end (entries beyond cap are counted, not written)."""
+    dim = x.shape[1]
+    xi0 = x[i, 0]
+    xi1 = x[i, 1]
+    xi2 = x[i, 2] if dim == 3 else 0.0
+    for q in range(st.shape[0]):
+        d0 = c0 + st[q, 0]
+        d1 = c1 + st[q, 1]
+        d2 = c2 + st[q, 2]
+        if d0 < 0 or d0 >= nc[0]:
+            if not per[0]:
+                continue
+            d0 = (d0 + nc[0]) % nc[0]
+        if d1 < 0 or d1 >= nc[1]:
+            if not per[1]:
+                continue
+            d1 = (d1 + nc[1]) % nc[1]
+        if d2 < 0 or d2 >= nc[2]:
+            if not per[2]:
+                continue
+            d2 = (d2 + nc[2]) % nc[2]
+        cc = (d0 * nc[1] + d1) * nc[2] + d2
+        j0 = cell_start[cc] if q > 0 else i + 1
+        for j in range(j0, cell_start[cc + 1]):
+            dx = _mi(xi0 - x[j, 0], per[0], bx[0], hb[0])
+            dy = _mi(xi1 - x[j, 1], per[1], bx[1], hb[1])
+            r2 = dx * dx + dy * dy
+            if dim == 3:
+                dz = _mi(xi2 - x[j, 2], per[2], bx[2], hb[2])
+                r2 += dz * dz
+            if r2 < rlist2:
+                if m < cap:
+                    nbr[m] = j
+                m += 1
+    return m
+
+
 @njit(cache=True, nogil=True)
-def build_half_list(x, box, periodic, ncell, cell_start, rlist2, nbr_start, nbr):
-    """Half Verlet list by a half-shell cell stencil (needs >= 3 cells on periodic
-    axes); half the distance checks of the full stencil. Returns (status, pairs)."""
-    n, dim = x.shape
-    cap = nbr.shape[0]
-    st = half_stencil(dim)
+def grid3(x, box, periodic, ncell):
+    """(stencil, cells per axis, periodic flags, box, half box) padded to 3 axes."""
+    dim = x.shape[1]
     nc = np.ones(3, np.int64)
     per = np.zeros(3, np.bool_)
     bx = np.ones(3)
@@ -186,7 +223,16 @@ def build_half_list(x, box, periodic, ncell, cell_start, rlist2, nbr_start, nbr)
         nc[k] = ncell[k]
         per[k] = periodic[k]
         bx[k] = box[k]
-    hb = 0.5 * bx
+    return half_stencil(dim), nc, per, bx, 0.5 * bx
+
+
+@njit(cache=True, nogil=True)
+def build_half_list(x, box, periodic, ncell, cell_start, rlist2, nbr_start, nbr):
+    """Half Verlet list by a half-shell cell stencil (needs >= 3 cells on periodic
+    axes); half the distance checks of the full stencil. Returns (status, pairs)."""
+    n = x.shape[0]
+    cap = nbr.shape[0]
+    st, nc, per, bx, hb = grid3(x, box, periodic, ncell)
     m = 0
     for c in range(cell_start.shape[0] - 1):
         c2 = c % nc[2]
@@ -195,40 +241,7 @@ def build_half_list(x, box, periodic, ncell, cell_start, rlist2, nbr_start, nbr)
         c0 = rest // nc[1]
         for i in range(cell_start[c], cell_start[c + 1]):
             nbr_start[i] = m
-            xi0 = x[i, 0]
-            xi1 = x[i, 1]
-            xi2 = x[i, 2] if dim == 3 else 0.0
-            for q in range(st.shape[0]):
-                d0 = c0 + st[q, 0]
-                d1 = c1 + st[q, 1]
-                d2 = c2 + st[q, 2]
-                if d0 < 0 or d0 >= nc[0]:
-                    if not per[0]:
-                        continue
-                    d0 = (d0 + nc[0]) % nc[0]
-                if d1 < 0 or d1 >= nc[1]:
-                    if not per[1]:
-                        continue
-                    d1 = (d1 + nc[1]) % nc[1]
-                if d2 < 0 or d2 >= nc[2]:
-                    if not per[2]:
-                        continue
-                    d2 = (d2 + nc[2]) % nc[2]
-                cc = (d0 * nc[1] + d1) * nc[2] + d2
-                j0 = cell_start[cc] if q > 0 else i + 1
-                for j in range(j0, cell_start[cc + 1]):
-                    dx = xi0 - x[j, 0]
-                    dy = xi1 - x[j, 1]
-                    dx = _mi(dx, per[0], bx[0], hb[0])
-                    dy = _mi(dy, per[1], bx[1], hb[1])
-                    r2 = dx * dx + dy * dy
-                    if dim == 3:
-                        dz = _mi(xi2 - x[j, 2], per[2], bx[2], hb[2])
-                        r2 += dz * dz
-                    if r2 < rlist2:
-                        if m < cap:
-                            nbr[m] = j
-                        m += 1
+            m = _search(i, c0, c1, c2, x, st, nc, per, bx, hb, cell_start, rlist2, nbr, m, cap)
     nbr_start[n] = m
     if m > cap:
         return LIST_FULL, m

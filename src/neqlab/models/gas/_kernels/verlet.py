@@ -1,12 +1,12 @@
-"""Velocity Verlet step loops: serial (half list) and threaded (spatial slabs)."""
+"""The serial velocity Verlet step loop (half list, optional piston)."""
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from neqlab.models.gas._kernels.cells import OK, P_DT, P_HALF, P_HSKIN2, P_RLIST2, _cell_grid, rebuild
-from neqlab.models.gas._kernels.forces import N_CHUNKS, _pair_block, half_list_forces, split_list
+from neqlab.models.gas._kernels.forces import half_list_forces
 
 
 @njit(cache=True, nogil=True)
@@ -95,89 +95,3 @@ def verlet_run(x, v, f, ids, box, periodic, prm, n_steps, wall):
             for k in range(dim):
                 v[i, k] += f[i, k] * hdt
     return OK, n_steps, work
-
-
-@njit(cache=True, nogil=True, parallel=True)
-def verlet_run_threaded(x, v, f, ids, box, periodic, prm, n_steps):
-    """Velocity Verlet with N_CHUNKS spatial slabs run in parallel, half list.
-
-    Per step, one parallel loop over slabs: kick and drift the slab's particles, then
-    its same-slab pairs (Newton's third law stays inside the slab); then, serially, the
-    few cross-slab pairs. Chunking is fixed, so results do not depend on the number of
-    threads (they differ from the serial kernel by summation order only). A step that
-    needs a list rebuild recomputes its forces serially after the rebuild.
-    """
-    n, dim = x.shape
-    ncell = _cell_grid(box, periodic, np.sqrt(prm[P_RLIST2]))
-    nbr = np.empty(8 * n + 16, np.int32)
-    mid = np.empty(n, np.int64)
-    st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
-    if st != OK:
-        return st, 0
-    cross = np.empty(n, np.int64)
-    n_cross = split_list(n, nbr_start, nbr, mid, cross)
-    x0 = x.copy()
-    st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f)
-    if st != OK:
-        return st, 0
-    dt = prm[P_DT]
-    hdt = prm[P_HALF] * dt
-    zero = dt - dt
-    cmax = np.zeros(N_CHUNKS, x.dtype)
-    cstat = np.zeros(N_CHUNKS, np.int64)
-    for s in range(n_steps):
-        c = hdt if s == 0 else dt
-        for ch in prange(N_CHUNKS):
-            lo = ch * n // N_CHUNKS
-            hi = (ch + 1) * n // N_CHUNKS
-            maxd = zero
-            for i in range(lo, hi):
-                d2 = zero
-                for k in range(dim):
-                    vk = v[i, k] + f[i, k] * c
-                    xi = x[i, k] + vk * dt
-                    if not periodic[k]:
-                        if xi < zero:
-                            xi = -xi
-                            vk = -vk
-                        elif xi > box[k]:
-                            xi = box[k] + box[k] - xi
-                            vk = -vk
-                    v[i, k] = vk
-                    x[i, k] = xi
-                    f[i, k] = zero
-                    dd = xi - x0[i, k]
-                    d2 += dd * dd
-                if d2 > maxd or not d2 == d2:
-                    maxd = d2
-            cmax[ch] = maxd
-            stc = OK
-            for i in range(lo, hi):
-                sti = _pair_block(x, box, periodic, prm, nbr, nbr_start[i], mid[i], i, f)
-                if sti != OK:
-                    stc = sti
-            cstat[ch] = stc
-        maxd = cmax.max()
-        if not maxd <= prm[P_HSKIN2]:
-            st, nbr_start, nbr = rebuild(x, (v,), ids, box, periodic, ncell, prm[P_RLIST2], True, nbr)
-            if st != OK:
-                return st, s
-            n_cross = split_list(n, nbr_start, nbr, mid, cross)
-            x0[:] = x
-            st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f)
-            if st != OK:
-                return st, s
-        else:
-            for ch in range(N_CHUNKS):
-                if cstat[ch] != OK:
-                    return cstat[ch], s
-            for q in range(n_cross):
-                i = cross[q]
-                st = _pair_block(x, box, periodic, prm, nbr, mid[i], nbr_start[i + 1], i, f)
-                if st != OK:
-                    return st, s
-    if n_steps > 0:
-        for i in range(n):
-            for k in range(dim):
-                v[i, k] += f[i, k] * hdt
-    return OK, n_steps
