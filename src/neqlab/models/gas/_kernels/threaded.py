@@ -47,41 +47,53 @@ def split_list(n, nbr_start, nbr, mid, cross):
     return n_cross
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _pair_block(x, box, periodic, prm, nbr, m_lo, m_hi, i, f):
-    """Add the pairs (i, nbr[m]) for m in [m_lo, m_hi) to f (Newton's third law)."""
+@njit(cache=True, nogil=True)
+def pair_segments(x, box, periodic, prm, nbr, lo_of, hi_of, idx, n_idx, f):
+    """Add to f the pairs (i, nbr[m]), m in [lo_of[i], hi_of[i]), for i in idx[:n_idx]
+    (Newton's third law); returns the status. Constants hoisted, 2D specialised."""
     dim = x.shape[1]
     zero = prm[P_ONE] - prm[P_ONE]
+    rc2 = prm[P_RC2]
+    r2min = prm[P_R2MIN]
     status = OK
-    xi, yi = x[i, 0], x[i, 1]
-    zi = x[i, 2] if dim == 3 else zero
-    lz = box[2] if dim == 3 else box[0]
+    lx, ly = box[0], box[1]
+    hx, hy = prm[P_HALF] * lx, prm[P_HALF] * ly
+    px, py = periodic[0], periodic[1]
+    lz = box[2] if dim == 3 else lx
+    hz = prm[P_HALF] * lz
     pz = periodic[2] if dim == 3 else False
-    fxi = zero
-    fyi = zero
-    fzi = zero
-    for m in range(m_lo, m_hi):
-        j = nbr[m]
-        dx = _mi(xi - x[j, 0], periodic[0], box[0], prm[P_HALF] * box[0])
-        dy = _mi(yi - x[j, 1], periodic[1], box[1], prm[P_HALF] * box[1])
-        dz = _mi(zi - x[j, 2], pz, lz, prm[P_HALF] * lz) if dim == 3 else zero
-        r2 = dx * dx + dy * dy + dz * dz
-        if r2 < prm[P_R2MIN]:
-            status = OVERLAP
-        inside = r2 < prm[P_RC2]
-        ff, e = _pair(r2, prm)
-        ff = ff if inside else zero
-        fxi += ff * dx
-        fyi += ff * dy
-        f[j, 0] -= ff * dx
-        f[j, 1] -= ff * dy
+    for q in range(n_idx):
+        i = idx[q]
+        xi, yi = x[i, 0], x[i, 1]
+        zi = x[i, 2] if dim == 3 else zero
+        fxi = zero
+        fyi = zero
+        fzi = zero
+        for m in range(lo_of[i], hi_of[i]):
+            j = nbr[m]
+            dx = _mi(xi - x[j, 0], px, lx, hx)
+            dy = _mi(yi - x[j, 1], py, ly, hy)
+            r2 = dx * dx + dy * dy
+            dz = zero
+            if dim == 3:
+                dz = _mi(zi - x[j, 2], pz, lz, hz)
+                r2 += dz * dz
+            if r2 < r2min:
+                status = OVERLAP
+            inside = r2 < rc2
+            ff, e = _pair(r2, prm)
+            ff = ff if inside else zero
+            fxi += ff * dx
+            fyi += ff * dy
+            f[j, 0] -= ff * dx
+            f[j, 1] -= ff * dy
+            if dim == 3:
+                fzi += ff * dz
+                f[j, 2] -= ff * dz
+        f[i, 0] += fxi
+        f[i, 1] += fyi
         if dim == 3:
-            fzi += ff * dz
-            f[j, 2] -= ff * dz
-    f[i, 0] += fxi
-    f[i, 1] += fyi
-    if dim == 3:
-        f[i, 2] += fzi
+            f[i, 2] += fzi
     return status
 
 
@@ -163,6 +175,7 @@ def verlet_run_threaded(x, v, f, ids, box, periodic, prm, n_steps):
     if st != OK:
         return st, 0
     cross = np.empty(n, np.int64)
+    order = np.arange(n)  # identity: particle ranges of the slabs
     n_cross = split_list(n, nbr_start, nbr, mid, cross)
     x0 = x.copy()
     st, e, w = half_list_forces(x, box, periodic, prm, nbr_start, nbr, f)
@@ -199,12 +212,7 @@ def verlet_run_threaded(x, v, f, ids, box, periodic, prm, n_steps):
                 if d2 > maxd or not d2 == d2:
                     maxd = d2
             cmax[ch] = maxd
-            stc = OK
-            for i in range(lo, hi):
-                sti = _pair_block(x, box, periodic, prm, nbr, nbr_start[i], mid[i], i, f)
-                if sti != OK:
-                    stc = sti
-            cstat[ch] = stc
+            cstat[ch] = pair_segments(x, box, periodic, prm, nbr, nbr_start, mid, order[lo:hi], hi - lo, f)
         maxd = cmax.max()
         if not maxd <= prm[P_HSKIN2]:
             st, nbr_start, nbr = rebuild_threaded(x, v, ids, box, periodic, ncell, prm[P_RLIST2], nbr)
@@ -219,11 +227,9 @@ def verlet_run_threaded(x, v, f, ids, box, periodic, prm, n_steps):
             for ch in range(N_CHUNKS):
                 if cstat[ch] != OK:
                     return cstat[ch], s
-            for q in range(n_cross):
-                i = cross[q]
-                st = _pair_block(x, box, periodic, prm, nbr, mid[i], nbr_start[i + 1], i, f)
-                if st != OK:
-                    return st, s
+            st = pair_segments(x, box, periodic, prm, nbr, mid, nbr_start[1:], cross, n_cross, f)
+            if st != OK:
+                return st, s
     if n_steps > 0:
         for i in range(n):
             for k in range(dim):
