@@ -173,13 +173,14 @@ def half_stencil(dim):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _search(i, c0, c1, c2, x, st, nc, per, bx, hb, cell_start, rlist2, nbr, m, cap):
-    """Append the half-shell neighbours of particle i (in cell c0, c1, c2) at nbr[m:];
-    returns the new end (entries beyond cap are counted, not written)."""
-    dim = x.shape[1]
-    xi0 = x[i, 0]
-    xi1 = x[i, 1]
-    xi2 = x[i, 2] if dim == 3 else 0.0
+def cell_neighbours(c, st, nc, per, out):
+    """Indices of the half-shell neighbour cells of cell c (itself first) into out;
+    returns their number (cells beyond a wall are skipped)."""
+    c2 = c % nc[2]
+    rest = c // nc[2]
+    c1 = rest % nc[1]
+    c0 = rest // nc[1]
+    k = 0
     for q in range(st.shape[0]):
         d0 = c0 + st[q, 0]
         d1 = c1 + st[q, 1]
@@ -196,7 +197,22 @@ def _search(i, c0, c1, c2, x, st, nc, per, bx, hb, cell_start, rlist2, nbr, m, c
             if not per[2]:
                 continue
             d2 = (d2 + nc[2]) % nc[2]
-        cc = (d0 * nc[1] + d1) * nc[2] + d2
+        out[k] = (d0 * nc[1] + d1) * nc[2] + d2
+        k += 1
+    return k
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _search(i, cells, n_cells, x, per, bx, hb, cell_start, rlist2, nbr, m, cap):
+    """Append the half-shell neighbours of particle i at nbr[m:] (cells[0] is its own
+    cell, searched from i + 1 on); returns the new end (entries beyond cap are
+    counted, not written)."""
+    dim = x.shape[1]
+    xi0 = x[i, 0]
+    xi1 = x[i, 1]
+    xi2 = x[i, 2] if dim == 3 else 0.0
+    for q in range(n_cells):
+        cc = cells[q]
         j0 = cell_start[cc] if q > 0 else i + 1
         for j in range(j0, cell_start[cc + 1]):
             dx = _mi(xi0 - x[j, 0], per[0], bx[0], hb[0])
@@ -205,10 +221,11 @@ def _search(i, c0, c1, c2, x, st, nc, per, bx, hb, cell_start, rlist2, nbr, m, c
             if dim == 3:
                 dz = _mi(xi2 - x[j, 2], per[2], bx[2], hb[2])
                 r2 += dz * dz
-            if r2 < rlist2:
-                if m < cap:
-                    nbr[m] = j
-                m += 1
+            # branch-free append (about a third of the candidates are kept, an
+            # unpredictable branch): write j always, advance only when kept
+            if m < cap:
+                nbr[m] = j
+            m += np.int64(r2 < rlist2)
     return m
 
 
@@ -233,15 +250,15 @@ def build_half_list(x, box, periodic, ncell, cell_start, rlist2, nbr_start, nbr)
     n = x.shape[0]
     cap = nbr.shape[0]
     st, nc, per, bx, hb = grid3(x, box, periodic, ncell)
+    cells = np.empty(14, np.int64)
     m = 0
     for c in range(cell_start.shape[0] - 1):
-        c2 = c % nc[2]
-        rest = c // nc[2]
-        c1 = rest % nc[1]
-        c0 = rest // nc[1]
+        if cell_start[c] == cell_start[c + 1]:
+            continue
+        k = cell_neighbours(c, st, nc, per, cells)
         for i in range(cell_start[c], cell_start[c + 1]):
             nbr_start[i] = m
-            m = _search(i, c0, c1, c2, x, st, nc, per, bx, hb, cell_start, rlist2, nbr, m, cap)
+            m = _search(i, cells, k, x, per, bx, hb, cell_start, rlist2, nbr, m, cap)
     nbr_start[n] = m
     if m > cap:
         return LIST_FULL, m

@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit, prange
 
 from neqlab.models.gas._kernels.cells import (LIST_FULL, OK, OVERLAP, P_DT, P_HALF, P_HSKIN2, P_ONE, P_R2MIN,
-                                              P_RC2, P_RLIST2, _cell_grid, _mi, _search, grid3,
+                                              P_RC2, P_RLIST2, _cell_grid, _mi, _search, cell_neighbours, grid3,
                                               permute_rows, rebuild, sort_by_cell)
 from neqlab.models.gas._kernels.forces import _pair, half_list_forces
 
@@ -129,13 +129,15 @@ def rebuild_threaded(x, v, ids, box, periodic, ncell, rlist2, nbr):
         for ch in prange(N_CHUNKS):
             base = ch * per_chunk
             m = base
+            cells = np.empty(14, np.int64)
+            last = -1
+            k = 0
             for i in range(ch * n // N_CHUNKS, (ch + 1) * n // N_CHUNKS):
-                c = scell[i]
-                c2 = c % nc[2]
-                rest = c // nc[2]
+                if scell[i] != last:  # sorted by cell: recompute at each new cell only
+                    last = scell[i]
+                    k = cell_neighbours(last, stn, nc, per, cells)
                 nbr_start[i] = m
-                m = _search(i, rest // nc[1], rest % nc[1], c2, x, stn, nc, per, bx, hb, cell_start,
-                            rlist2, nbr, m, base + per_chunk)
+                m = _search(i, cells, k, x, per, bx, hb, cell_start, rlist2, nbr, m, base + per_chunk)
             used[ch] = m - base
         if used.max() <= per_chunk:
             break
