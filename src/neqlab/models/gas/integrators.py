@@ -15,10 +15,10 @@ import dataclasses
 import os
 
 # The threaded step synchronises its threads once per step. GNU OpenMP's default
-# (spin, then sleep) collapses when the cores are shared with other processes (measured
-# 0.8 vs 40 M particle-steps/s on a loaded 2-core machine); sleeping at once costs a few
-# microseconds per step on an idle machine. Only a default: a user's setting wins, and
-# it must be in place before numba starts the OpenMP runtime.
+# (spin, then sleep) wastes a shared core: measured 0.8 (default) vs 28-37 (PASSIVE)
+# M particle-steps/s on a loaded 2-core machine, and the same ~105 on an idle one.
+# Only a default (a user's setting wins); it must be in place before numba starts
+# the OpenMP runtime.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numba  # noqa: E402
