@@ -22,32 +22,49 @@ def _cell_grid(box, periodic, rlist):
 @njit(cache=True, nogil=True)
 def sort_by_cell(x, box, periodic, ncell, cell_of, order, cell_start):
     """Wrap periodic axes, bin into cells, counting-sort; returns status."""
-    n, dim = x.shape
-    ncells = 1
+    n = x.shape[0]
+    for i in range(n):
+        st = bin_one(x, i, box, periodic, ncell, cell_of)
+        if st != OK:
+            return st
+    return counting_sort(n, ncell, cell_of, order, cell_start)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def bin_one(x, i, box, periodic, ncell, cell_of):
+    """Wrap particle i into periodic axes and store its cell index; returns status."""
+    dim = x.shape[1]
+    c = 0
     for k in range(dim):
+        xi = x[i, k]
+        if not np.isfinite(xi):
+            return NONFINITE
+        if periodic[k]:
+            if xi >= box[k] or xi < 0:
+                xi = xi - box[k] * np.floor(xi / box[k])
+                if xi >= box[k]:
+                    xi = xi - box[k]
+                x[i, k] = xi
+        elif xi < 0 or xi > box[k]:
+            return ESCAPE
+        ck = int(xi / box[k] * ncell[k])
+        if ck >= ncell[k]:
+            ck = ncell[k] - 1
+        c = c * ncell[k] + ck
+    cell_of[i] = c
+    return OK
+
+
+@njit(cache=True, nogil=True)
+def counting_sort(n, ncell, cell_of, order, cell_start):
+    """order = particles by cell (stable), cell_start = CSR offsets of the cells."""
+    ncells = 1
+    for k in range(ncell.shape[0]):
         ncells *= ncell[k]
     for c in range(ncells + 1):
         cell_start[c] = 0
     for i in range(n):
-        c = 0
-        for k in range(dim):
-            xi = x[i, k]
-            if not np.isfinite(xi):
-                return NONFINITE
-            if periodic[k]:
-                if xi >= box[k] or xi < 0:
-                    xi = xi - box[k] * np.floor(xi / box[k])
-                    if xi >= box[k]:
-                        xi = xi - box[k]
-                    x[i, k] = xi
-            elif xi < 0 or xi > box[k]:
-                return ESCAPE
-            ck = int(xi / box[k] * ncell[k])
-            if ck >= ncell[k]:
-                ck = ncell[k] - 1
-            c = c * ncell[k] + ck
-        cell_of[i] = c
-        cell_start[c + 1] += 1
+        cell_start[cell_of[i] + 1] += 1
     for c in range(ncells):
         cell_start[c + 1] += cell_start[c]
     fill = cell_start[:-1].copy()

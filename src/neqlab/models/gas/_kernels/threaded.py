@@ -6,8 +6,8 @@ import numpy as np
 from numba import njit, prange
 
 from neqlab.models.gas._kernels.cells import (LIST_FULL, OK, OVERLAP, P_DT, P_HALF, P_HSKIN2, P_ONE, P_R2MIN,
-                                              P_RC2, P_RLIST2, _cell_grid, _mi, _search, cell_neighbours, grid3,
-                                              permute_rows, rebuild, sort_by_cell)
+                                              P_RC2, P_RLIST2, _cell_grid, _mi, _search, bin_one, cell_neighbours,
+                                              counting_sort, grid3, rebuild)
 from neqlab.models.gas._kernels.forces import _pair, half_list_forces
 
 
@@ -113,15 +113,24 @@ def rebuild_threaded(x, v, ids, box, periodic, ncell, rlist2, nbr):
     order = np.empty(n, np.int64)
     cell_start = np.empty(ncells + 1, np.int64)
     nbr_start = np.empty(n + 1, np.int64)
-    st = sort_by_cell(x, box, periodic, ncell, cell_of, order, cell_start)
+    stat = np.zeros(n, np.int64)
+    for i in prange(n):  # wrap and bin in parallel, count and scatter serially
+        stat[i] = bin_one(x, i, box, periodic, ncell, cell_of)
+    st = stat.max()
     if st != OK:
         return st, nbr_start, nbr
-    permute_rows(x, order)
-    permute_rows(v, order)
-    permute_rows(ids, order)
+    counting_sort(n, ncell, cell_of, order, cell_start)
+    xt = x.copy()
+    vt = v.copy()
+    it = ids.copy()
     scell = np.empty(n, np.int64)
-    for p in range(n):
-        scell[p] = cell_of[order[p]]
+    for p in prange(n):
+        o = order[p]
+        for k in range(dim):
+            x[p, k] = xt[o, k]
+            v[p, k] = vt[o, k]
+        ids[p] = it[o]
+        scell[p] = cell_of[o]
     stn, nc, per, bx, hb = grid3(x, box, periodic, ncell)
     used = np.zeros(N_CHUNKS, np.int64)
     for attempt in range(2):
