@@ -57,26 +57,28 @@ def lattice_forces(p, sgn, lbox, periodic, prm, lat, nbr_start, nbr, a):
             dy = dxi1 * scale
             dz = dxi2 * scale
             r2 = dx * dx + dy * dy + dz * dz
-            if r2 < prm[P_RC2]:
-                if r2 < prm[P_R2MIN]:
-                    status = OVERLAP
-                ff, e = _pair(r2, prm)
-                g = ff * cacc
-                ax = g * dx
-                ay = g * dy
-                az = g * dz
-                if not (abs(ax) < big and abs(ay) < big and abs(az) < big):
-                    return OVERLAP
-                iax = np.int64(np.rint(ax))
-                iay = np.int64(np.rint(ay))
-                a[i, 0] += iax
-                a[j, 0] -= iax
-                a[i, 1] += iay
-                a[j, 1] -= iay
-                if dim == 3:
-                    iaz = np.int64(np.rint(az))
-                    a[i, 2] += iaz
-                    a[j, 2] -= iaz
+            if r2 < prm[P_R2MIN]:
+                status = OVERLAP
+            # branch-free cutoff (as in the float kernels): pairs beyond r_c get g = 0,
+            # hence exactly 0 after rounding; pairs inside are computed as always
+            inside = r2 < prm[P_RC2]
+            ff, e = _pair(r2, prm)
+            g = ff * cacc if inside else 0.0
+            ax = g * dx
+            ay = g * dy
+            az = g * dz
+            if not (abs(ax) < big and abs(ay) < big and abs(az) < big):
+                return OVERLAP
+            iax = np.int64(np.rint(ax))
+            iay = np.int64(np.rint(ay))
+            a[i, 0] += iax
+            a[j, 0] -= iax
+            a[i, 1] += iay
+            a[j, 1] -= iay
+            if dim == 3:
+                iaz = np.int64(np.rint(az))
+                a[i, 2] += iaz
+                a[j, 2] -= iaz
     for i in range(n):
         for k in range(dim):
             if sgn[i, k] < 0:
