@@ -98,3 +98,16 @@ def test_choice_and_tuple_fields_validated():
     with pytest.raises(ConfigError, match="sweep_sizes"):
         R.Config(sweep_sizes=(10, 100))
     assert R.Config.from_mapping({"sweep_sizes": "100,200,400"}).sweep_sizes == (100, 200, 400)
+
+
+def test_save_load_verdict_plot_roundtrip(tmp_path):
+    from matplotlib.figure import Figure
+
+    from neqlab.io.store import load, save
+
+    ds = run_config("relaxation", R.SMALL, runner=Runner(workers=1, progress=False))
+    back = load(save(ds, tmp_path / "relaxation.nc"))
+    for v in ds.data_vars:
+        np.testing.assert_array_equal(back[v].values, ds[v].values, err_msg=v)
+    assert R.verdict(back).to_dict() == R.verdict(ds).to_dict()
+    assert isinstance(R.plot(back), Figure)

@@ -80,8 +80,8 @@ SCALES = {
                     n_samples=15, dt=0.003),
     "default": Config(),
     "full": Config(n_particles=20000, aspect=0.1, t_expansion=300.0, t_contact=2000.0, n_frames=200,
-                   sweep_sizes=(1000, 4000, 16000, 64000, 256000, 1000000), n_replicas=8,
-                   t_sample=20.0, n_samples=40),
+                   sweep_sizes=(1000, 4000, 16000, 64000, 256000), n_replicas=16,
+                   t_sample=10.0, n_samples=40),
 }
 
 

@@ -71,8 +71,9 @@ def test_free_particle_between_walls_is_exact():
     assert np.allclose(s1.positions, folded, atol=1e-9)
 
 
-def test_threads_agree_with_serial_and_with_each_other():
-    s = lattice_gas(2000, 0.5, 1.0, 2, seed=6)
+@pytest.mark.parametrize("n,dim", [(2000, 2), (1003, 2), (1501, 3)])  # chunks of unequal size too
+def test_threads_agree_with_serial_and_with_each_other(n, dim):
+    s = lattice_gas(n, 0.5, 1.0, dim, seed=6, periodic=(True, False, True)[:dim])
     a = advance(s, Params(), 100)
     b = advance(s, Params(threads=2), 100)
     # different summation order only: round-off amplified by chaos over 100 steps (0.2 tau)

@@ -62,7 +62,10 @@ class Params(ConfigBase):
 
 @dataclass
 class State:
-    """A gas for velocity Verlet: positions in [0, L), velocities, in one float dtype."""
+    """A gas for velocity Verlet: positions in [0, L), velocities, in one float dtype.
+
+    ``work``: cumulative work done on the gas by a moving wall (piston) [energy].
+    """
 
     positions: np.ndarray
     velocities: np.ndarray
@@ -70,6 +73,7 @@ class State:
     periodic: np.ndarray
     time: float = 0.0
     step: int = 0
+    work: float = 0.0
 
     def __post_init__(self) -> None:
         x = np.asarray(self.positions)
@@ -104,7 +108,7 @@ class State:
         """The same state in another float precision (a copy)."""
         dt = np.dtype(precision)
         return State(self.positions.astype(dt), self.velocities.astype(dt), self.box.astype(dt),
-                     self.periodic.copy(), self.time, self.step)
+                     self.periodic.copy(), self.time, self.step, self.work)
 
 
 @dataclass

@@ -1,0 +1,42 @@
+"""Numba kernels of the gas engine: cell lists, Verlet lists, pair forces, step loops.
+
+Never exported: the Python API in :mod:`neqlab.models.gas.integrators` and
+:mod:`neqlab.models.gas.potentials` wraps them, allocates, and turns the int status
+into an exception.
+
+Conventions
+- ``x``: positions (N, dim), ``v`` velocities, ``f`` accelerations (m = 1), all in
+  the precision of the state (float64 or float32). Scalars come in ``prm`` (an array
+  of that same dtype, so float32 code never promotes to float64):
+  ``prm = [dt, rc2, rlist2, half_skin2, shift, r2min, 48, 24, 4, 1, 0.5]``.
+- ``box`` (dim,) and ``periodic`` (dim,) bool; hard reflecting walls on the other axes
+  (positions in [0, L], specular reflection).
+- ``ids``: the original particle index; particles are re-sorted by cell at every
+  neighbour-list rebuild and the wrapper puts them back in id order.
+- Neighbour list: CSR, ``nbr_start`` (N+1) and ``nbr`` (int32, grown inside the kernel
+  when full); a half list (each pair once, half-shell cell stencil).
+- Status: 0 ok, 1 non-finite, 2 overlap, 3 escape, 4 neighbour list beyond 1000 pairs
+  per particle. Step loops return (status, steps done).
+
+Modules: ``cells`` (cell lists, list builds), ``forces`` (pair forces), ``verlet``
+(the serial step loop), ``threaded`` (the threaded step loop), ``lattice`` (the bit-reversible integer leapfrog), ``packing``
+(random sequential addition).
+"""
+
+from neqlab.models.gas._kernels.cells import (ESCAPE, LIST_FULL, NONFINITE, OK, OVERLAP, P_C4, P_C24,
+                                              P_C48, P_DT, P_HALF, P_HSKIN2, P_ONE, P_R2MIN, P_RC2,
+                                              P_RLIST2, P_SHIFT, _cell_grid, build_half_list, build_list,
+                                              half_stencil, permute_rows, rebuild, sort_by_cell)
+from neqlab.models.gas._kernels.forces import half_list_forces
+from neqlab.models.gas._kernels.lattice import lattice_forces, lattice_run
+from neqlab.models.gas._kernels.packing import random_sequential_addition
+from neqlab.models.gas._kernels.threaded import N_CHUNKS, rebuild_threaded, split_list, verlet_run_threaded
+from neqlab.models.gas._kernels.verlet import verlet_run
+
+__all__ = [
+    "ESCAPE", "LIST_FULL", "NONFINITE", "N_CHUNKS", "OK", "OVERLAP", "P_C24", "P_C4", "P_C48", "P_DT",
+    "P_HALF", "P_HSKIN2", "P_ONE", "P_R2MIN", "P_RC2", "P_RLIST2", "P_SHIFT", "_cell_grid",
+    "build_half_list", "build_list", "half_list_forces", "half_stencil", "lattice_forces", "lattice_run",
+    "permute_rows", "random_sequential_addition", "rebuild", "rebuild_threaded", "sort_by_cell", "split_list", "verlet_run",
+    "verlet_run_threaded",
+]
