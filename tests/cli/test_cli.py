@@ -143,3 +143,20 @@ def test_ctrl_c_exits_130_and_keeps_checkpoint(tmp_path):
     assert proc.returncode == 130, err
     assert "rerun the same command to resume" in err
     assert list(ckpt.glob("*.npz")) and not (tmp_path / "k.nc").exists()
+
+
+def test_failure_during_a_run_exits_1_with_one_line(monkeypatch, capsys, tmp_path):
+    """A run that fails (here: a simulated blow-up) exits 1 with one error line and no output file."""
+    from neqlab.cli.main import main
+    from neqlab.core.errors import SimulationError
+    from neqlab.experiments import REGISTRY
+
+    def boom(config, *, runner=None):
+        raise SimulationError("overlap at step 12: reduce dt or lower the density")
+
+    monkeypatch.setattr(REGISTRY["macrostates"], "run", boom)
+    out = tmp_path / "r.nc"
+    assert main(["run", "macrostates", "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: overlap at step 12: reduce dt or lower the density"]
+    assert not out.exists()
