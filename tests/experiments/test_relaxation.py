@@ -76,7 +76,7 @@ FIELDS = {f.name: f for f in dataclasses.fields(R.Config)}
 
 
 @settings(max_examples=40, deadline=None)
-@given(name=st.sampled_from(sorted(n for n in FIELDS if n not in ("dim", "sweep_sizes"))),
+@given(name=st.sampled_from(sorted(n for n in FIELDS if n not in ("dimension", "sweep_sizes"))),
        scale=st.floats(-3, 3))
 def test_numeric_fields_validated(name, scale):
     meta = FIELDS[name].metadata
@@ -93,8 +93,8 @@ def test_numeric_fields_validated(name, scale):
 
 
 def test_choice_and_tuple_fields_validated():
-    with pytest.raises(ConfigError, match="dim must be one of"):
-        R.Config(dim=4)
+    with pytest.raises(ConfigError, match="dimension must be one of"):
+        R.Config(dimension=4)
     with pytest.raises(ConfigError, match="sweep_sizes"):
         R.Config(sweep_sizes=(10, 100))
     assert R.Config.from_mapping({"sweep_sizes": "100,200,400"}).sweep_sizes == (100, 200, 400)

@@ -71,7 +71,7 @@ def judge(ds: xr.Dataset, c: dict, z_max: float) -> tuple[dict, dict, list]:
     m: dict[str, float] = {}
     e: dict[str, float] = {}
     checks: list = []
-    n, dim = c["n_particles"], c["dim"]
+    n, dim = c["n_particles"], c["dimension"]
     ex = ds.sel(process="expansion")
     t = ex["time"].values
     s = ex["spatial_entropy"].values
@@ -166,7 +166,7 @@ def plot_relaxation(ds: xr.Dataset, c: dict) -> Figure:
     ax[1, 0].legend(fontsize=7)
     ax[1, 1].legend(fontsize=7)
     a = ax[1, 2]
-    m_cells = c["n_cells"] ** c["dim"]
+    m_cells = c["n_cells"] ** c["dimension"]
     a.plot(t, ex["spatial_entropy"].values, label="spatial entropy S(t)")
     a.axhline(math.log(m_cells), color="k", ls=":", lw=0.8, label="ln(cells)")
     a.set(xlabel="t [tau]", ylabel="S [k_B]", title="expansion: coarse-grained entropy")

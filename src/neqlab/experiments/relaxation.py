@@ -47,7 +47,7 @@ class Config(ConfigBase):
     """Parameters of the relaxation experiment (reduced units)."""
 
     experiment: ClassVar[str] = NAME
-    dim: int = param(2, choices=(2, 3), doc="space dimension")
+    dimension: int = param(2, choices=(2, 3), doc="space dimension")
     n_particles: int = param(2500, lo=50, hi=10**6, doc="particles in the relaxation runs")
     density: float = param(0.3, lo=0.01, hi=0.7, unit="length^-dim", doc="mean number density")
     kT: float = param(1.0, lo=0.05, hi=10.0, unit="energy", doc="temperature of the free-expansion gas and of the sweep")
@@ -90,7 +90,7 @@ def _periodic(dim: int) -> tuple[bool, ...]:
 
 
 def _aspect(c: Config) -> tuple[float, ...]:
-    return (c.aspect,) + (1.0,) * (c.dim - 1)
+    return (c.aspect,) + (1.0,) * (c.dimension - 1)
 
 
 def _half_temperatures(s) -> tuple[float, float]:
@@ -107,19 +107,19 @@ def _kT_final(rec: dict, c: Config) -> float:
     """Kinetic temperature over the last quarter of a run (walls: dim N - (dim - 1) dof)."""
     k = rec["kinetic_energy"]
     tail = k[-max(2, len(k) // 4):]
-    return float(2.0 * np.mean(tail) / (c.dim * c.n_particles - (c.dim - 1)))
+    return float(2.0 * np.mean(tail) / (c.dimension * c.n_particles - (c.dimension - 1)))
 
 
 # -- tasks (top level, picklable: run through the runner) -----------------------------
 def _relax_task(process: str, *, config_json: str) -> dict[str, np.ndarray]:
     c = Config.from_json(config_json)
     p = Params(dt=c.dt)
-    kw = dict(seed=c.seed, aspect=_aspect(c), periodic=_periodic(c.dim), t_eq=c.t_equilibrate, params=p)
+    kw = dict(seed=c.seed, aspect=_aspect(c), periodic=_periodic(c.dimension), t_eq=c.t_equilibrate, params=p)
     if process == "expansion":
-        s = confined_gas(c.n_particles, c.density, c.kT, c.dim, fill=c.fill, replica=0, **kw)
+        s = confined_gas(c.n_particles, c.density, c.kT, c.dimension, fill=c.fill, replica=0, **kw)
         t_total = c.t_expansion
     else:
-        s = thermal_contact_gas(c.n_particles, c.density, c.kT_hot, c.kT_cold, c.dim, replica=1, **kw)
+        s = thermal_contact_gas(c.n_particles, c.density, c.kT_hot, c.kT_cold, c.dimension, replica=1, **kw)
         t_total = c.t_contact
     stride = max(1, int(round(t_total / c.n_frames / c.dt)))
     snap_frames = snapshot_frames(c.n_frames)
@@ -160,7 +160,7 @@ def _fluctuation_task(item: tuple[int, int], *, config_json: str) -> dict[str, n
     c = Config.from_json(config_json)
     p = Params(dt=c.dt)
     # replica id unique per (N, replica): independent streams for every sweep member
-    s = random_gas(n, c.sweep_density, c.kT, c.dim, seed=c.seed, replica=1 + n * 10_000 + replica,
+    s = random_gas(n, c.sweep_density, c.kT, c.dimension, seed=c.seed, replica=1 + n * 10_000 + replica,
                    aspect=_aspect(c))
     s = equilibrate(s, p, c.kT, min(c.t_equilibrate, 1.0))  # local structure only: ~1 tau
     stride = max(1, int(round(c.t_sample / c.n_samples / c.dt)))
@@ -189,7 +189,7 @@ def h_reference(c: Config, process: str, kT_final: float, n_draws: int = 20) -> 
     correction as the run: the plateau the estimator should reach, bias included."""
     rng = replica_rng(c.seed, 0, stream=7)
     v_max = 7.0 * math.sqrt(max(c.kT, c.kT_hot, c.kT_cold))
-    vals = [entropy.h_function(rng.normal(scale=math.sqrt(kT_final), size=(c.n_particles, c.dim)),
+    vals = [entropy.h_function(rng.normal(scale=math.sqrt(kT_final), size=(c.n_particles, c.dimension)),
                                bin_width=h_bin_width(c, process), v_max=v_max, miller_madow=True)
             for _ in range(n_draws)]
     return float(np.mean(vals))
@@ -257,7 +257,7 @@ def verdict(ds: xr.Dataset) -> Verdict:
     holds = False if False in checks else (None if None in checks else True)
     c = config_of(ds)
     conditions = (
-        f"{c['dim']}D WCA, N={c['n_particles']}, density {c['density']}, walls in x; expansion from "
+        f"{c['dimension']}D WCA, N={c['n_particles']}, density {c['density']}, walls in x; expansion from "
         f"fill={c['fill']} for {c['t_expansion']} tau; contact kT {c['kT_hot']}/{c['kT_cold']} for "
         f"{c['t_contact']} tau; sweep N={list(c['sweep_sizes'])} x {c['n_replicas']} replicas at density "
         f"{c['sweep_density']}; checks at |z| < {Z_MAX:g}; seed={c['seed']}"
