@@ -19,7 +19,7 @@ from neqlab.runner import Runner
 
 
 def _item(**kw):
-    base = dict(kind="run", n_particles=2500, dimension=2, density=0.3, fill=0.5, kT=1.0, t_equil=0.2, dt=0.002,
+    base = dict(kind="run", n_particles=2500, dimension=2, density=0.3, fill=0.5, kT=1.0, t_equilibrate=0.2, dt=0.002,
                 velocities="maxwell", precision="exact", eps=0.0, t_reverse=1.0, f_left_reverse=0.0, t_sample=0.25,
                 cells=8, n_show=100, seed=3)
     base.update(kw)

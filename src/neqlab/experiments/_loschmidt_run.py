@@ -105,11 +105,11 @@ def mu_entropy(x: np.ndarray, v: np.ndarray, box: np.ndarray, slabs: int, kT: fl
 
 
 # -- initial state ------------------------------------------------------------------------
-def initial_state(n_particles: int, dimension: int, density: float, fill: float, kT: float, t_equil: float,
+def initial_state(n_particles: int, dimension: int, density: float, fill: float, kT: float, t_equilibrate: float,
                   dt: float, velocities: str, seed: int) -> State:
     """A gas confined to the first ``fill`` of axis 0, equilibrated there, ready to be released.
 
-    :func:`neqlab.models.gas.confined_gas`: equilibrated for ``t_equil`` at ``kT`` (velocity
+    :func:`neqlab.models.gas.confined_gas`: equilibrated for ``t_equilibrate`` at ``kT`` (velocity
     rescaling) behind a wall at fill L; walls on axis 0, periodic on the other axes;
     ends with zero total momentum and exactly ``kT``. With ``velocities =
     "monokinetic"`` every particle then gets the same speed sqrt(dim kT), keeping its
@@ -118,7 +118,7 @@ def initial_state(n_particles: int, dimension: int, density: float, fill: float,
     """
     periodic = [False] + [True] * (dimension - 1)
     s = confined_gas(n_particles, density, kT, dimension, fill=fill, seed=seed, periodic=periodic,
-                     t_eq=t_equil, params=Params(dt=dt))
+                     t_eq=t_equilibrate, params=Params(dt=dt))
     v = np.asarray(s.velocities, np.float64)
     if velocities == "monokinetic":
         v = v * (math.sqrt(dimension * kT) / np.linalg.norm(v, axis=1, keepdims=True))
@@ -169,14 +169,14 @@ def _observe(state, kT: float, cells: int) -> tuple[float, ...]:
 def reversal_run(item: dict) -> dict[str, np.ndarray]:
     """Forward until the reversal, reverse (perturb by eps), run back the same number of steps.
 
-    ``item`` holds the config values (n_particles, dimension, density, fill, kT, t_equil,
+    ``item`` holds the config values (n_particles, dimension, density, fill, kT, t_equilibrate,
     dt, velocities, precision, eps, t_reverse, f_left_reverse, t_sample, cells,
     n_show, seed). Returns the observables on the sample grid (forward then backward),
     the return error against backward time, snapshots and the bitwise-return flag.
     """
     c = item
     params = _params(c["precision"], c["dt"])
-    s0f = initial_state(c["n_particles"], c["dimension"], c["density"], c["fill"], c["kT"], c["t_equil"],
+    s0f = initial_state(c["n_particles"], c["dimension"], c["density"], c["fill"], c["kT"], c["t_equilibrate"],
                         c["dt"], c["velocities"], c["seed"])
     s0 = _start(s0f, c["precision"], params)
     n_chunk = max(1, int(round(c["t_sample"] / c["dt"])))
@@ -225,7 +225,7 @@ def lyapunov_task(item: dict) -> dict[str, np.ndarray]:
     s = State(lattice_sites(c["n_particles"], box), maxwell_boltzmann(c["n_particles"], c["dimension"], c["kT"], rng),
               box, True)
     p = Params(dt=c["dt"])
-    s = advance(s, p, int(round(c["t_equil"] / c["dt"])))
+    s = advance(s, p, int(round(c["t_equilibrate"] / c["dt"])))
     est = lyapunov_max(s, p, t_total=c["t_lyapunov"], t_renorm=0.1, d0=1e-7, t_transient=1.0,
                        n_segments=c["n_segments"], seed=c["seed"])
     return {"value": np.array(est.value), "err": np.array(est.err), "running": est.running}
@@ -240,7 +240,7 @@ def map_task(item: dict) -> dict[str, np.ndarray]:
     """
     c = item
     params = _params(c["precision"], c["dt"])
-    s0f = initial_state(c["n_particles"], c["dimension"], c["density"], c["fill"], c["kT"], c["t_equil"],
+    s0f = initial_state(c["n_particles"], c["dimension"], c["density"], c["fill"], c["kT"], c["t_equilibrate"],
                         c["dt"], c["velocities"], c["seed"])
     s0 = _start(s0f, c["precision"], params)
     box, periodic = np.asarray(s0.box, np.float64), np.asarray(s0.periodic)

@@ -56,7 +56,7 @@ class Config(ConfigBase):
     density: float = param(0.3, lo=0.0, hi=0.8, lo_open=True, unit="length^-dim", doc="mean number density")
     fill: float = param(0.5, lo=0.1, hi=1.0, doc="expansion: fraction of axis 0 occupied at release")
     kT: float = param(1.0, lo=0.0, hi=10.0, lo_open=True, unit="energy", doc="temperature at release")
-    t_equil: float = param(10.0, lo=0.0, hi=1000.0, unit="time", doc="equilibration behind the wall")
+    t_equilibrate: float = param(10.0, lo=0.0, hi=1000.0, unit="time", doc="equilibration behind the wall")
     dt: float = param(0.002, lo=0.0, hi=0.01, lo_open=True, unit="time", doc="time step")
     precision: str = param("f64", choices=("f32", "f64", "exact"), doc="float32/float64 Verlet or the bit-reversible integer leapfrog")
     eps: float = param(0.0, lo=0.0, hi=1.0, unit="length", doc="rms displacement per particle added at the reversal")
@@ -90,13 +90,13 @@ class Config(ConfigBase):
                               f"exact integrator, lattice 2^-32), got {self.map_eps!r}")
 
 
-SMALL = Config(n_particles=300, n_particles_large=1200, t_equil=1.0, f_left_reverse=0.0, t_reverse=2.0,
+SMALL = Config(n_particles=300, n_particles_large=1200, t_equilibrate=1.0, f_left_reverse=0.0, t_reverse=2.0,
                lyapunov_n_particles=300, t_lyapunov=2.0, map_n_particles=(200,), map_n_particles_3d=(0,),
                map_t_reverse=(0.5, 2.0), map_eps=(1e-6,))
 SCALES = {
     # quick: the essay's size ratio 8 (box ratio 2.8) at N = 1000 vs 8000, reversed later
     # in the expansion (f_L < 0.8) so that the large box's t_r is as long as at default scale
-    "quick": Config(n_particles=1000, n_particles_large=8000, f_left_reverse=0.8, t_equil=4.0, t_sample=0.5,
+    "quick": Config(n_particles=1000, n_particles_large=8000, f_left_reverse=0.8, t_equilibrate=4.0, t_sample=0.5,
                     lyapunov_n_particles=1000, t_lyapunov=8.0, map_n_particles=(250, 1000), map_n_particles_3d=(0,),
                     map_t_reverse=(1.0, 3.0, 6.0, 10.0, 15.0), map_eps=(1e-9, 1e-5)),
     "default": Config(),
@@ -108,7 +108,7 @@ SCALES = {
 
 
 def _item(c: Config, **kw) -> dict:
-    base = {k: getattr(c, k) for k in ("dimension", "density", "fill", "kT", "t_equil", "dt", "precision",
+    base = {k: getattr(c, k) for k in ("dimension", "density", "fill", "kT", "t_equilibrate", "dt", "precision",
                                        "eps", "t_reverse", "f_left_reverse", "t_sample", "cells", "seed")}
     base.update(velocities="maxwell", n_show=min(2000, c.n_particles))
     base.update(kw)
