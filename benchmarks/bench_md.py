@@ -117,6 +117,19 @@ def _lammps_once(n: int, dim: int, n_steps: int, ranks: int) -> tuple[float, str
     return int(atoms) * int(steps) / float(t) / 1e6, ""
 
 
+def _rate_in_process_with(n: int, dim: int, n_steps: int, threads: int, policy: str) -> float:
+    """neqlab_rate in a fresh interpreter with OMP_WAIT_POLICY=policy (read at OpenMP start)."""
+    code = ("import sys; sys.path.insert(0, %r); import bench_md; "
+            "print(bench_md.neqlab_rate(%d, %d, %d, threads=%d))" % (str(Path(__file__).parent), n, dim, n_steps, threads))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                         env=dict(os.environ, OMP_WAIT_POLICY=policy))
+    try:
+        return float(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        print(f"note: the {policy} run failed: {out.stderr.strip()[-200:]}", file=sys.stderr)
+        return float("nan")
+
+
 def run() -> dict:
     results: dict[str, dict] = {}
     notes = []
@@ -134,6 +147,12 @@ def run() -> dict:
             notes.append(why)
         mine = neqlab_rate(n, dim, steps, threads=cores)
         add(name, mine, base, f"LAMMPS {'serial' if cores == 1 else f'{cores} MPI ranks'}")
+    # the same 2-thread case in a fresh process with OpenMP threads spinning between steps
+    # (OMP_WAIT_POLICY=ACTIVE): faster on an idle machine, the default PASSIVE protects a
+    # loaded one (docs/engine.md)
+    base2 = results["md_2d_n20000_2cores"]["baseline"]
+    add("md_2d_n20000_2cores_omp_active", _rate_in_process_with(20000, 2, 2000, 2, "ACTIVE"), base2,
+        "LAMMPS 2 MPI ranks")
     rates = {n: neqlab_rate(n, 2, steps) for n, steps in
              ((1000, 20000), (10000, 2000), (100000, 300), (1000000, 40))}
     for n, r in rates.items():
