@@ -22,7 +22,8 @@ from neqlab.runner import Runner
 @pytest.fixture(scope="module")
 def small():
     crooks.run(dataclasses.replace(crooks.SMALL, n_trajectories=1000, n_sweep=1000, n_piston=1000,
-                                   n_ness=1000, n_particles=(1,)))  # compile
+                                   n_ness=1000, n_particles=(1,), gas_piston_n=(4,),
+                                   gas_piston_replicas=20))  # compile
     t0 = time.perf_counter()
     ds = crooks.run(crooks.SMALL, runner=Runner(workers=1, progress=False))
     return ds, time.perf_counter() - t0

@@ -1,4 +1,4 @@
-"""The ``crooks`` figure: six panels read from the dataset only."""
+"""The ``crooks`` figure: twelve panels read from the dataset only."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from matplotlib.figure import Figure
 
 
 def figure(ds: xr.Dataset) -> Figure:
-    fig = Figure(figsize=(19, 8.5), layout="constrained")
-    ax = fig.subplots(2, 4)
+    fig = Figure(figsize=(15, 10), layout="constrained")
+    ax = fig.subplots(3, 4)
     a = ds.attrs
     kT = float(a.get("kT", 1.0))
     dfx = a["delta_f_exact"] / kT  # the figure is in units of kT
@@ -98,4 +98,66 @@ def figure(ds: xr.Dataset) -> Figure:
     ax[1, 3].set(xscale="log", yscale="log", xlabel="gas size N", ylabel="P(w < 0)",
                  title="piston: entropy decreases vs N")
     ax[1, 3].legend(fontsize=8)
+    if "gas_piston_bar" in ds:
+        _gas_row(ds, ax[2], kT)
     return fig
+
+
+def _gas_row(ds: xr.Dataset, ax, kT: float) -> None:
+    """Interacting-gas piston: work distributions, estimators, entropy production, first law."""
+    n = ds.n_gas.values.astype(float)
+    rho0 = float(ds.gas_density.min())
+    g0 = ds.sel(gas_density=rho0)
+    for j, nn in enumerate(ds.n_gas.values):
+        wf = g0.gas_piston_work_forward.isel(n_gas=j).values / kT / nn
+        wr = -g0.gas_piston_work_reverse.isel(n_gas=j).values / kT / nn
+        lo, hi = np.quantile(np.concatenate([wf, wr]), [0.002, 0.998])
+        bins = np.linspace(lo, hi, 40)
+        ax[0].hist(wf, bins, density=True, histtype="step", color=f"C{j}", label=f"N = {int(nn)}: $P_F(W)$")
+        ax[0].hist(wr, bins, density=True, histtype="step", ls="--", color=f"C{j}", label=r"$P_R(-W)$")
+    ax[0].axvline(np.log(2), color="k", lw=0.8, label=r"ideal $\Delta F/N = \ln 2$")
+    ax[0].set(xlabel="work per particle W/(N kT)", ylabel="density",
+              title=rf"WCA gas piston L → L/2, $\rho_0$ = {rho0:g}")
+    ax[0].legend(fontsize=7, ncol=2)
+
+    ideal = np.log(2.0) * n
+    for i, rho in enumerate(ds.gas_density.values):
+        g = ds.sel(gas_density=rho)
+        overlap = np.isfinite(g.gas_piston_slope.values)
+        for key, mk, label in (("bar", "o", "BAR"), ("exp", "^", "EXP forward"), ("crossing", "s", "Crooks crossing")):
+            y = g[f"gas_piston_{key}"].values / kT / n - ideal / n
+            e = g[f"gas_piston_{key}_err"].values / kT / n
+            x = n * (1 + 0.04 * i)
+            ax[1].errorbar(x[overlap], y[overlap], e[overlap], fmt=mk, ms=4, capsize=2, color=f"C{i}",
+                           mfc="none" if key != "bar" else None, label=rf"$\rho_0$ = {rho:g}: {label}")
+            if key != "crossing" and (~overlap).any():  # no overlap of P_F(W), P_R(-W): errors not trustworthy
+                ax[1].plot(x[~overlap], y[~overlap], "x" if key == "bar" else "1", color=f"C{i}", ms=7)
+        ax[1].plot(n, g.gas_piston_virial.values / kT / n - np.log(2.0), ":", color=f"C{i}",
+                   label=rf"$\rho_0$ = {rho:g}: second virial")
+    ax[1].axhline(0, color="k", lw=0.8)
+    ax[1].set(xscale="log", xlabel="gas size N", ylabel=r"$\Delta F/(N kT) - \ln 2$",
+              title="gas piston: ΔF estimators (x: no overlap)")
+    ax[1].legend(fontsize=6, ncol=2)
+
+    for i, rho in enumerate(ds.gas_density.values):
+        g = ds.sel(gas_density=rho)
+        ax[2].plot(n, g.gas_piston_w_mean.values, "o-", ms=4, color=f"C{i}", label=rf"$\rho_0$ = {rho:g}: mean")
+        ax[2].plot(n, g.gas_piston_w_sd.values, "s--", ms=4, mfc="none", color=f"C{i}",
+                   label=rf"$\rho_0$ = {rho:g}: standard deviation")
+    ax[2].plot(n, n * (1 - np.log(2)), "k:", label=r"quasi-static adiabatic, 2 dof: $N(1-\ln 2)$")
+    ax[2].plot(n, n * (1.5 - np.log(2)), "k--", label=r"quasi-static, x-motion only: $N(3/2-\ln 2)$")
+    ax[2].set(xscale="log", yscale="log", xlabel="gas size N", ylabel=r"$\beta(\langle W\rangle - \Delta F_{BAR})$ [k]",
+              title="gas piston: entropy production vs N")
+    ax[2].legend(fontsize=7, loc="lower right")
+
+    err = ds.gas_piston_first_law_error
+    for i, rho in enumerate(ds.gas_density.values):
+        e = np.abs(err.sel(gas_density=rho).values.ravel()) / kT
+        e = np.maximum(e, 1e-12)
+        ax[3].hist(np.log10(e), 50, histtype="step", color=f"C{i}", label=rf"$\rho_0$ = {rho:g}")
+    ax[3].set(yscale="log", xlabel=r"$\log_{10}|W - \Delta E|/kT$", ylabel="drives",
+              title="first law of the isolated drive")
+    ax[3].legend(fontsize=7)
+    for a in ax[1:3]:
+        a.set_xticks(n, [str(int(v)) for v in n])
+        a.minorticks_off()
