@@ -52,6 +52,16 @@ def test_wca_second_virial_and_reference():
     # 2D WCA at kT = 1: B2 = 1.62 sigma^2 (a hard disk of diameter 1 has pi/2 = 1.571; the soft core adds a
     # little, the WCA diameter at kT = 1 being ~1.02)
     assert 1.55 < gas.wca_b2(1.0) < 1.70
+    # independent check: adaptive quadrature of (1/2) int (1 - e^{-u/kT}) 2 pi r dr to r_c;
+    # the trapezoid on 20001 points must agree to 1e-6 relative
+    from scipy.integrate import quad
+
+    for kT in (0.5, 1.0, 2.0):
+        def f(r, kT=kT):
+            u = 4.0 * (r**-12 - r**-6) + 1.0
+            return (1.0 - math.exp(-u / kT)) * math.pi * r if r > 0.3 else math.pi * r
+        ref = quad(f, 0.0, 2.0 ** (1.0 / 6.0), points=[0.8, 1.0], limit=200, epsabs=1e-12)[0]
+        assert gas.wca_b2(kT) == pytest.approx(ref, rel=1e-6)
     assert gas.wca_b2(0.5) > gas.wca_b2(2.0)  # softer at higher kT: smaller effective diameter
     ideal, virial = gas.reference_delta_f(10, 0.1, 1.0)
     assert ideal == pytest.approx(10 * math.log(2)) and virial == pytest.approx(ideal + 9 * 0.1 * gas.wca_b2(1.0))

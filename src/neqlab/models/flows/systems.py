@@ -26,8 +26,19 @@ def _qp(points: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray]:
     return pts[:, :d], pts[:, d:]
 
 
+class _OneDof:
+    """Shared by the one-degree-of-freedom systems whose only parameter is ``omega``."""
+
+    @property
+    def n_dof(self) -> int:
+        return 1
+
+    def kernel_params(self) -> np.ndarray:
+        return np.array([self.omega])
+
+
 @dataclass(frozen=True)
-class HarmonicOscillator(ConfigBase):
+class HarmonicOscillator(_OneDof, ConfigBase):
     """V = omega^2 q^2 / 2: integrable, linear; the integrators' det J is known exactly."""
 
     name: ClassVar[str] = "oscillator"
@@ -35,33 +46,19 @@ class HarmonicOscillator(ConfigBase):
     is_integrable: ClassVar[bool] = True
     omega: float = param(1.0, lo=0.0, hi=1e3, lo_open=True, unit="1/time", doc="angular frequency")
 
-    @property
-    def n_dof(self) -> int:
-        return 1
-
-    def kernel_params(self) -> np.ndarray:
-        return np.array([self.omega])
-
     def energy(self, points):
         q, p = _qp(points, 1)
         return 0.5 * (p[:, 0] ** 2 + self.omega**2 * q[:, 0] ** 2)
 
 
 @dataclass(frozen=True)
-class Pendulum(ConfigBase):
+class Pendulum(_OneDof, ConfigBase):
     """V = omega0^2 (1 - cos q): integrable, nonlinear (period depends on energy)."""
 
     name: ClassVar[str] = "pendulum"
     kernel_id: ClassVar[int] = K.PENDULUM
     is_integrable: ClassVar[bool] = True
     omega: float = param(1.0, lo=0.0, hi=1e3, lo_open=True, unit="1/time", doc="small-amplitude frequency")
-
-    @property
-    def n_dof(self) -> int:
-        return 1
-
-    def kernel_params(self) -> np.ndarray:
-        return np.array([self.omega])
 
     def energy(self, points):
         q, p = _qp(points, 1)
