@@ -131,7 +131,11 @@ def _kill_config():
 
 
 def test_ctrl_c_exits_130_and_keeps_checkpoint(tmp_path):
-    cmd = [sys.executable, "-m", "neqlab.cli.main", "run", "macrostates", *KILL_SETS,
+    # 20x the rings of KILL_SETS: the run must still be going when SIGINT arrives (with
+    # 640 rings a fast machine finished the last chunks first and exited 0). Only the
+    # time until the signal is spent.
+    sets = [s if s != "n_rings=640" else "n_rings=12800" for s in KILL_SETS]
+    cmd = [sys.executable, "-m", "neqlab.cli.main", "run", "macrostates", *sets,
            "--workers", "1", "--out", "k.nc", "--quiet"]
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ckpt = tmp_path / "k.nc.ckpt"
