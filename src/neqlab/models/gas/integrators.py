@@ -27,10 +27,11 @@ import numpy as np  # noqa: E402
 from neqlab.core.errors import ConfigError
 from neqlab.models.gas import _kernels as K
 from neqlab.models.gas.potentials import check_box, kernel_params, raise_status
-from neqlab.models.gas.state import LatticeState, Params, State
+from neqlab.models.gas.state import LatticeState, Params, State, ThermalWalls
 
 
-def advance(state: State | LatticeState, params: Params, n_steps: int, *, piston=None) -> State | LatticeState:
+def advance(state: State | LatticeState, params: Params, n_steps: int, *, piston=None,
+            bath: ThermalWalls | None = None) -> State | LatticeState:
     """Integrate ``n_steps`` steps of ``params.dt``; returns a new state (input untouched).
 
     A :class:`State` is advanced by velocity Verlet (``params.integrator == "verlet"``),
@@ -41,6 +42,9 @@ def advance(state: State | LatticeState, params: Params, n_steps: int, *, piston
     position [length] of the upper wall of axis 0 at absolute time t (axis 0 must have
     walls; serial Verlet only). Particles reflect off the moving wall; the work it does
     on the gas accumulates in ``state.work`` and ``box[0]`` follows the wall.
+
+    ``bath``: :class:`ThermalWalls` make every wall but the piston a heat bath (serial
+    Verlet only); the heat the gas gives them accumulates in ``state.heat``.
     """
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
         raise ConfigError(f"n_steps must be an integer in [0, inf), got {n_steps!r}")
@@ -48,10 +52,14 @@ def advance(state: State | LatticeState, params: Params, n_steps: int, *, piston
     if isinstance(state, LatticeState):
         if params.integrator != "fixed_point":
             raise ConfigError(f"integrator must be 'fixed_point' for a LatticeState, got {params.integrator!r}")
+        if piston is not None or bath is not None:
+            raise ConfigError("piston and bath need the 'verlet' integrator (the fixed-point leapfrog has fixed walls only)")
         return _advance_lattice(state, params, n_steps)
+    if bath is not None and not isinstance(bath, ThermalWalls):
+        raise ConfigError(f"bath must be a ThermalWalls or None, got {type(bath).__name__}")
     if params.integrator != "verlet":
         raise ConfigError(f"integrator must be 'verlet' for a State (convert with to_lattice), got {params.integrator!r}")
-    return _advance_verlet(state, params, n_steps, piston)
+    return _advance_verlet(state, params, n_steps, piston, bath)
 
 
 def _wall_positions(state: State, params: Params, n_steps: int, piston) -> np.ndarray:
@@ -69,9 +77,18 @@ def _wall_positions(state: State, params: Params, n_steps: int, piston) -> np.nd
     return wall
 
 
-def _advance_verlet(state: State, params: Params, n_steps: int, piston=None) -> State:
+def _advance_verlet(state: State, params: Params, n_steps: int, piston=None, bath=None) -> State:
     dtype = params.dtype
     check_box(state.box, state.periodic, params)
+    bath_arr = np.empty(0, dtype=np.float64)
+    key = np.uint64(0)
+    if bath is not None:
+        if bool(np.all(state.periodic)):
+            raise ConfigError("periodic must be False on at least one axis for thermal walls, got all True")
+        if params.threads != 1:
+            raise ConfigError(f"threads must be 1 with thermal walls, got {params.threads}")
+        bath_arr = np.array([bath.kT], dtype=np.float64)
+        key = np.uint64(bath.key)
     x = state.positions.astype(dtype, copy=True)
     v = state.velocities.astype(dtype, copy=True)
     box = state.box.astype(dtype)
@@ -88,12 +105,12 @@ def _advance_verlet(state: State, params: Params, n_steps: int, piston=None) -> 
         numba.set_num_threads(min(params.threads, numba.config.NUMBA_NUM_THREADS))
         try:
             st, done = K.verlet_run_threaded(x, v, f, ids, box, state.periodic, prm, n_steps)
-            work = 0.0
+            work = heat = 0.0
         finally:
             numba.set_num_threads(old)
     else:
-        work = 0.0
-        st, done, work = K.verlet_run(x, v, f, ids, box, state.periodic, prm, n_steps, wall)
+        st, done, work, heat = K.verlet_run(x, v, f, ids, box, state.periodic, prm, n_steps, wall,
+                                            bath_arr, key, np.int64(state.step))
     raise_status(st, state.step + done, f"velocity Verlet ({params.precision})")
     if piston is not None:
         box[0] = wall[-1]
@@ -103,7 +120,7 @@ def _advance_verlet(state: State, params: Params, n_steps: int, piston=None) -> 
     out_v[ids] = v
     _wrap(out_x, box, state.periodic)
     return State(out_x, out_v, box, state.periodic.copy(), state.time + n_steps * params.dt,
-                 state.step + n_steps, state.work + float(work))
+                 state.step + n_steps, state.work + float(work), state.heat + float(heat))
 
 
 def _wrap(x: np.ndarray, box: np.ndarray, periodic: np.ndarray) -> None:

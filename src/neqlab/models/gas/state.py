@@ -15,6 +15,7 @@ reflecting walls at 0 and L_k (specular reflection of the particle centre).
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,6 +66,8 @@ class State:
     """A gas for velocity Verlet: positions in [0, L), velocities, in one float dtype.
 
     ``work``: cumulative work done on the gas by a moving wall (piston) [energy].
+    ``heat``: cumulative heat the gas gave to thermal walls [energy]; with both, the
+    first law reads E(t) - E(0) = work - heat (up to the integrator's error).
     """
 
     positions: np.ndarray
@@ -74,6 +77,7 @@ class State:
     time: float = 0.0
     step: int = 0
     work: float = 0.0
+    heat: float = 0.0
 
     def __post_init__(self) -> None:
         x = np.asarray(self.positions)
@@ -108,7 +112,34 @@ class State:
         """The same state in another float precision (a copy)."""
         dt = np.dtype(precision)
         return State(self.positions.astype(dt), self.velocities.astype(dt), self.box.astype(dt),
-                     self.periodic.copy(), self.time, self.step, self.work)
+                     self.periodic.copy(), self.time, self.step, self.work, self.heat)
+
+
+@dataclass(frozen=True)
+class ThermalWalls:
+    """Walls that act as a heat bath at temperature ``kT`` [energy].
+
+    A particle that hits one leaves with a velocity drawn afresh: the normal component
+    from the flux-weighted Maxwell distribution p(v_n) ~ v_n exp(-v_n^2 / 2kT), the
+    tangential ones from the Maxwell distribution (m = 1). This leaves the canonical
+    distribution invariant (the wall obeys detailed balance), so a walled gas relaxes
+    to equilibrium at kT. Every non-periodic wall is thermal except a moving piston.
+    The draws come from a counter-based stream keyed by ``key`` (e.g.
+    ``neqlab.core.rng.replica_keys(seed, [replica])[0]``), the absolute step and the
+    particle id: the same for any memory order or split of the run into calls.
+
+    >>> ThermalWalls(kT=1.0, key=7).kT
+    1.0
+    """
+
+    kT: float
+    key: int
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.kT, (int, float)) and math.isfinite(self.kT) and self.kT > 0):
+            raise ConfigError(f"kT of the thermal walls must be a number in (0, inf) [energy], got {self.kT!r}")
+        if isinstance(self.key, bool) or not isinstance(self.key, (int, np.integer)) or not 0 <= int(self.key) < 2**64:
+            raise ConfigError(f"key of the thermal walls must be an integer in [0, 2^64), got {self.key!r}")
 
 
 @dataclass
