@@ -131,13 +131,16 @@ def _kill_config():
 
 
 def test_ctrl_c_exits_130_and_keeps_checkpoint(tmp_path):
-    # 20x the rings of KILL_SETS: the run must still be going when SIGINT arrives (with
-    # 640 rings a fast machine finished the last chunks first and exited 0). Only the
-    # time until the signal is spent.
+    # 20x the rings of KILL_SETS, so the run is surely still going when SIGINT arrives (only
+    # the time until the signal is spent). The child gets the default SIGINT disposition: a
+    # test suite started as a background job (`make test &`) inherits SIGINT = ignored from
+    # the shell, and Python then installs no KeyboardInterrupt handler (the run went on and
+    # exited 0).
     sets = [s if s != "n_rings=640" else "n_rings=12800" for s in KILL_SETS]
     cmd = [sys.executable, "-m", "neqlab.cli.main", "run", "macrostates", *sets,
            "--workers", "1", "--out", "k.nc", "--quiet"]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     ckpt = tmp_path / "k.nc.ckpt"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list(ckpt.glob("kac-*.npz")):
