@@ -1,0 +1,145 @@
+"""Benchmark: the piston ensembles of ``crooks`` (ideal gas, event-driven; interacting gas, MD).
+
+Timed in the same run:
+
+- Ideal-gas piston (1D, thermal wall at 0, piston L0 = 1 -> 0.5 at speed 0.5, kT = 1):
+  the numba event-driven kernel on 1 and 2 cores against a vectorised NumPy version of
+  the same event loop (all particles advanced one collision per sweep, PCG64 draws).
+  Rate: particle drives per second (one particle from equilibrium through the drive).
+- Interacting piston (2D WCA, N = 16, rho0 = 0.2, thermal walls, the crooks defaults:
+  t_eq = 5, t_drive = 20, dt = 0.004): drives per second on 1 and 2 runner workers,
+  and the particle-steps per second inside them against the engine's bulk rate (the
+  same Verlet kernel, N = 20 000 periodic WCA gas at rho = 0.5, 1 thread): the ratio
+  is the efficiency of the engine on many small systems.
+
+    python benchmarks/bench_piston.py
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+
+import numba
+import numpy as np
+
+from neqlab.experiments import _crooks_gas as gas
+from neqlab.models.gas import Params, advance, lattice_gas
+from neqlab.models.piston import PistonParams, run as piston_run
+from neqlab.runner import Runner
+
+M_IDEAL = 1_000_000
+REPEAT = 3
+PP = PistonParams(L0=1.0, L1=0.5, t_move=1.0, kT=1.0)  # piston speed 0.5
+
+
+def _ideal_kernel_rate(threads: int) -> float:
+    numba.set_num_threads(threads)
+    piston_run(PP, seed=0, replicas=np.arange(100))  # compile
+    best = np.inf
+    for _ in range(REPEAT):  # best of REPEAT: the first call also pays the page faults of its arrays
+        t0 = time.perf_counter()
+        out = piston_run(PP, seed=0, replicas=np.arange(M_IDEAL))
+        best = min(best, time.perf_counter() - t0)
+    rate = M_IDEAL / best
+    jar = float(np.mean(np.exp(-out["work"])))
+    assert abs(jar - 0.5) < 0.005, jar  # <exp(-W/kT)> = 1/2 exactly (standard error ~5e-4)
+    return rate
+
+
+def _ideal_numpy_block(rng: np.random.Generator, m: int) -> float:
+    """The same drive for m particles, one event per particle per sweep; returns <exp(-W)>."""
+    L0, L1, kT = PP.L0, PP.L1, PP.kT
+    t_move = PP.t_move
+    u_move = (L1 - L0) / t_move
+    sig = np.sqrt(kT)
+    x = L0 * rng.random(m)
+    v = sig * rng.standard_normal(m)
+    t = np.zeros(m)
+    w = np.zeros(m)
+    act = np.arange(m)
+    while act.size:
+        xa, va, ta = x[act], v[act], t[act]
+        pis = L0 + u_move * ta  # every tracked particle is inside the drive (t < t_move)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_wall = np.where(va < 0, xa / -va, np.inf)
+            t_pis = np.where(va > u_move, (pis - xa) / (va - u_move), np.inf)
+        t_hit = np.minimum(t_wall, t_pis)
+        done = ta + t_hit >= t_move  # no further collision before the piston stops: W is final
+        hit_wall = ~done & (t_wall <= t_pis)
+        hit_pis = ~done & ~hit_wall
+        tn = np.where(done, t_move, ta + t_hit)
+        xn = np.where(hit_wall, 0.0, np.where(hit_pis, L0 + u_move * tn, xa + va * (tn - ta)))
+        vn = va.copy()
+        nw = int(hit_wall.sum())
+        vn[hit_wall] = sig * np.sqrt(-2.0 * np.log1p(-rng.random(nw)))
+        vp = 2.0 * u_move - va[hit_pis]
+        w[act[hit_pis]] += 0.5 * (vp * vp - va[hit_pis] ** 2)
+        vn[hit_pis] = vp
+        x[act], v[act], t[act] = xn, vn, tn
+        act = act[~done]
+    return float(np.mean(np.exp(-w)))
+
+
+def _ideal_numpy_rate() -> float:
+    rng = np.random.Generator(np.random.PCG64(1))
+    best = np.inf
+    for _ in range(REPEAT):
+        t0 = time.perf_counter()
+        jar = _ideal_numpy_block(rng, M_IDEAL)
+        best = min(best, time.perf_counter() - t0)
+    rate = M_IDEAL / best
+    assert abs(jar - 0.5) < 0.005, jar  # same physics as the kernel
+    return rate
+
+
+GAS = dict(n=16, density=0.2, length=5.0, kT=1.0, t_drive=20.0, t_eq=5.0, dt=0.004, forward=True,
+           stream=gas.STREAM_GAS)
+
+
+def _gas_drive_rate(workers: int, n_drives: int = 300) -> float:
+    task = functools.partial(gas.gas_piston_task, **GAS)
+    gas.gas_piston_task(np.arange(2), 0, **GAS)  # compile
+    with Runner(workers=workers, progress=False) as r:
+        t0 = time.perf_counter()
+        out = r.ensemble(task, n_drives, seed=0)
+        rate = n_drives / (time.perf_counter() - t0)
+    assert out["work"].mean() > GAS["n"] * np.log(2.0)  # second law: <W> > dF (ideal part alone)
+    return rate
+
+
+def _bulk_rate() -> float:
+    p = Params(dt=0.004)
+    s = lattice_gas(20_000, 0.5, 1.0, 2, seed=0)
+    s = advance(s, p, 10)  # compile and settle the lists
+    t0 = time.perf_counter()
+    advance(s, p, 200)
+    return 20_000 * 200 / (time.perf_counter() - t0)
+
+
+def run() -> dict:
+    i1, i2 = _ideal_kernel_rate(1), _ideal_kernel_rate(2)
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    inp = _ideal_numpy_rate()
+    g1, g2 = _gas_drive_rate(1), _gas_drive_rate(2)
+    bulk = _bulk_rate()
+    steps = round((GAS["t_eq"] + GAS["t_drive"]) / GAS["dt"])
+    ps1 = g1 * GAS["n"] * steps
+    return {
+        "piston_ideal_1core_vs_numpy": {"value": i1, "unit": "drives/s", "baseline": inp, "ratio": i1 / inp,
+                                        "baseline_name": "NumPy vectorised event loop, 1 thread"},
+        "piston_ideal_2cores_vs_numpy": {"value": i2, "unit": "drives/s", "baseline": inp, "ratio": i2 / inp,
+                                         "baseline_name": "NumPy vectorised event loop, 1 thread"},
+        "piston_gas_n16_2workers_vs_1": {"value": g2, "unit": "drives/s", "baseline": g1, "ratio": g2 / g1,
+                                         "baseline_name": "same drives on 1 runner worker"},
+        "piston_gas_n16_1core_vs_bulk_md": {"value": ps1, "unit": "particle-steps/s", "baseline": bulk,
+                                            "ratio": ps1 / bulk,
+                                            "baseline_name": "engine bulk rate, N = 20000, 1 thread"},
+    }
+
+
+if __name__ == "__main__":
+    res = run()
+    print(f"{'benchmark':36s} {'value':>10s} {'baseline':>10s} {'ratio':>6s}  baseline")
+    for name, r in res.items():
+        print(f"{name:36s} {r['value']:10.3g} {r['baseline']:10.3g} {r['ratio']:6.2f}  {r['baseline_name']}")
