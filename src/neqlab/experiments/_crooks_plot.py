@@ -133,7 +133,7 @@ def _gas_row(ds: xr.Dataset, ax, kT: float) -> None:
             if key != "crossing" and (~overlap).any():  # no overlap of P_F(W), P_R(-W): errors not trustworthy
                 ax[1].plot(x[~overlap], y[~overlap], "x" if key == "bar" else "1", color=f"C{i}", ms=7)
         ax[1].plot(n, g.gas_piston_virial.values / kT / n - np.log(2.0), ":", color=f"C{i}",
-                   label=rf"$\rho_0$ = {rho:g}: second virial")
+                   label=rf"$\rho_0$ = {rho:g}: second virial (walled box)")
     ax[1].axhline(0, color="k", lw=0.8)
     ax[1].set(xscale="log", xlabel="gas size N", ylabel=r"$\Delta F/(N kT) - \ln 2$",
               title="gas piston: ΔF estimators (x: no overlap)")

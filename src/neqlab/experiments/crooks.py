@@ -237,7 +237,7 @@ def verdict(ds: xr.Dataset) -> Verdict:
                                "interacting-gas piston (thermal walls, canonical start): where forward and "
                                "reverse work overlap (Crooks fit possible) the Crooks slope against 1, BAR against the "
                                "Crooks crossing and EXP (forward), and at the lowest density BAR against the "
-                               "second-virial dF; sizes without overlap are reported, not judged"))
+                               "second-virial dF of the walled box; sizes without overlap are reported, not judged"))
 
 
 def _gas_piston_checks(ds: xr.Dataset) -> tuple[dict[str, float], dict[str, float]]:
