@@ -29,6 +29,7 @@ import math
 
 import numpy as np
 
+from neqlab.core.errors import ConfigError
 from neqlab.core.rng import replica_rng
 from neqlab.models.gas import (Params, State, advance, box_for, confined_gas, lattice_sites,
                                maxwell_boltzmann, reverse, to_lattice)
@@ -106,17 +107,21 @@ def mu_entropy(x: np.ndarray, v: np.ndarray, box: np.ndarray, slabs: int, kT: fl
 
 # -- initial state ------------------------------------------------------------------------
 def initial_state(n_particles: int, dimension: int, density: float, fill: float, kT: float, t_equilibrate: float,
-                  dt: float, velocities: str, seed: int) -> State:
+                  dt: float, velocities: str, seed: int, expansion_axis: str = "walls") -> State:
     """A gas confined to the first ``fill`` of axis 0, equilibrated there, ready to be released.
 
     :func:`neqlab.models.gas.confined_gas`: equilibrated for ``t_equilibrate`` at ``kT`` (velocity
-    rescaling) behind a wall at fill L; walls on axis 0, periodic on the other axes;
-    ends with zero total momentum and exactly ``kT``. With ``velocities =
+    rescaling) behind a wall at fill L; after the release axis 0 has walls
+    (``expansion_axis = "walls"``) or is periodic (``"periodic"``: the gas then spreads
+    through both faces of its slab, as in the LAMMPS reference run of BASELINES.md), the
+    other axes are periodic; ends with zero total momentum and exactly ``kT``. With ``velocities =
     "monokinetic"`` every particle then gets the same speed sqrt(dim kT), keeping its
     direction (a velocity distribution far from Maxwell's, for the H-function).
     ``fill = 1`` gives an equilibrium gas in the whole box.
     """
-    periodic = [False] + [True] * (dimension - 1)
+    if expansion_axis not in ("walls", "periodic"):
+        raise ConfigError(f"expansion_axis must be one of walls, periodic, got {expansion_axis!r}")
+    periodic = [expansion_axis == "periodic"] + [True] * (dimension - 1)
     s = confined_gas(n_particles, density, kT, dimension, fill=fill, seed=seed, periodic=periodic,
                      t_eq=t_equilibrate, params=Params(dt=dt))
     v = np.asarray(s.velocities, np.float64)
@@ -170,14 +175,14 @@ def reversal_run(item: dict) -> dict[str, np.ndarray]:
     """Forward until the reversal, reverse (perturb by eps), run back the same number of steps.
 
     ``item`` holds the config values (n_particles, dimension, density, fill, kT, t_equilibrate,
-    dt, velocities, precision, eps, t_reverse, f_left_reverse, t_sample, cells,
+    expansion_axis, dt, velocities, precision, eps, t_reverse, f_left_reverse, t_sample, cells,
     n_show, seed). Returns the observables on the sample grid (forward then backward),
     the return error against backward time, snapshots and the bitwise-return flag.
     """
     c = item
     params = _params(c["precision"], c["dt"])
     s0f = initial_state(c["n_particles"], c["dimension"], c["density"], c["fill"], c["kT"], c["t_equilibrate"],
-                        c["dt"], c["velocities"], c["seed"])
+                        c["dt"], c["velocities"], c["seed"], c["expansion_axis"])
     s0 = _start(s0f, c["precision"], params)
     n_chunk = max(1, int(round(c["t_sample"] / c["dt"])))
     n_max = int(math.ceil(c["t_reverse"] / (n_chunk * c["dt"]) - 1e-9))
@@ -241,7 +246,7 @@ def map_task(item: dict) -> dict[str, np.ndarray]:
     c = item
     params = _params(c["precision"], c["dt"])
     s0f = initial_state(c["n_particles"], c["dimension"], c["density"], c["fill"], c["kT"], c["t_equilibrate"],
-                        c["dt"], c["velocities"], c["seed"])
+                        c["dt"], c["velocities"], c["seed"], c["expansion_axis"])
     s0 = _start(s0f, c["precision"], params)
     box, periodic = np.asarray(s0.box, np.float64), np.asarray(s0.periodic)
     n_chunk = max(1, int(round(c["t_sample"] / c["dt"])))

@@ -57,6 +57,8 @@ class Config(ConfigBase):
     fill: float = param(0.5, lo=0.1, hi=1.0, doc="expansion: fraction of axis 0 occupied at release")
     kT: float = param(1.0, lo=0.0, hi=10.0, lo_open=True, unit="energy", doc="temperature at release")
     t_equilibrate: float = param(10.0, lo=0.0, hi=1000.0, unit="time", doc="equilibration behind the wall")
+    expansion_axis: str = param("walls", choices=("walls", "periodic"),
+                                doc="axis 0 after the release: hard walls, or periodic (the LAMMPS reference run)")
     dt: float = param(0.002, lo=0.0, hi=0.01, lo_open=True, unit="time", doc="time step")
     precision: str = param("f64", choices=("f32", "f64", "exact"), doc="float32/float64 Verlet or the bit-reversible integer leapfrog")
     eps: float = param(0.0, lo=0.0, hi=1.0, unit="length", doc="rms displacement per particle added at the reversal")
@@ -108,7 +110,8 @@ SCALES = {
 
 
 def _item(c: Config, **kw) -> dict:
-    base = {k: getattr(c, k) for k in ("dimension", "density", "fill", "kT", "t_equilibrate", "dt", "precision",
+    base = {k: getattr(c, k) for k in ("dimension", "density", "fill", "kT", "t_equilibrate", "expansion_axis",
+                                       "dt", "precision",
                                        "eps", "t_reverse", "f_left_reverse", "t_sample", "cells", "seed")}
     base.update(velocities="maxwell", n_show=min(2000, c.n_particles))
     base.update(kw)

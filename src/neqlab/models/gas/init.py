@@ -132,7 +132,8 @@ def confined_gas(n_particles: int, density: float = 0.5, kT: float = 1.0, dim: i
 
     ``density`` is the mean density of the whole box (the local density is
     density / fill). The gas is equilibrated behind a hard wall at x = fill L_x, then
-    returned in the full box, whose axis 0 has walls unless ``periodic`` says otherwise.
+    returned in the full box, whose axis 0 has walls unless ``periodic`` says otherwise
+    (``fill = 1`` with a periodic axis 0: equilibrated periodic, no wall at all).
     """
     p = params or Params()
     if not (0 < fill <= 1):
@@ -142,7 +143,9 @@ def confined_gas(n_particles: int, density: float = 0.5, kT: float = 1.0, dim: i
     inner = box.copy()
     inner[0] *= fill
     per_in = per.copy()
-    per_in[0] = False
+    # a wall at fill L confines the gas; with fill = 1 on a periodic axis there is nothing
+    # to confine, and walls at 0 and L would leave touching pairs across the boundary
+    per_in[0] = per[0] and fill == 1
     x = lattice_sites(n_particles, inner)
     v = maxwell_boltzmann(n_particles, dim, kT, replica_rng(seed, replica))
     s = State(x.astype(p.precision), v.astype(p.precision), inner.astype(p.precision), per_in)
