@@ -52,27 +52,65 @@ def test_lyapunov_is_converged_and_in_the_expected_range(ds):
     assert ds.attrs["lyapunov_max_initial"] - lam > 4 * np.hypot(err, ds.attrs["lyapunov_max_initial_err"])
 
 
-def test_phase_map_follows_lambda_t_equals_ln_sigma_over_eps(ds):
-    # The released gas's local density runs from density/fill down to density, so the
-    # error grows at a rate between lambda(density) and lambda(density/fill). Outcome
-    # rules: returned if even the fast rate keeps eps_eff e^{lambda t_r} three e-folds
-    # (a factor 20) below the threshold; not returned if even the slow rate puts it three
-    # e-folds above. (A first version with two e-folds and one median fitted rate failed
-    # at N = 20000, t_r = 10: error 0.12 sigma where 2.85 /tau predicts 6e-3; the margin
-    # was widened after seeing that, and the docs say so.)
-    lam_lo, lam_hi = ds.attrs["lyapunov_max"], ds.attrs["lyapunov_max_initial"]
-    thr = ds.attrs["return_threshold"]
-    y = L.ln_sigma_over_eps(ds["map_eps_eff"].values) - np.log(1.0 / thr)
-    t = ds["map_t_reverse"].values
+def predicted_log_error(ds) -> np.ndarray:
+    """ln of the predicted return error [sigma] of every phase-map point.
+
+    ln err = ln eps_eff + g t_r, with g and eps_eff measured on the two main runs (their
+    return error against backward time; N = 2500 and 20000 averaged), i.e. on data the
+    phase map does not contain. eps_eff: that of f64 for f64, times 2^29 (the ratio of the
+    unit round-offs 2^-24 / 2^-53) for f32, and the kick eps for the exact integrator.
+    """
+    g = 0.5 * (ds.attrs["growth_rate_expansion_2500"] + ds.attrs["growth_rate_expansion_20000"])
+    le64 = 0.5 * (np.log(ds.attrs["eps_fit_expansion_2500"]) + np.log(ds.attrs["eps_fit_expansion_20000"]))
+    prec, eps = ds["map_precision"].values, ds["map_eps"].values
+    le = np.where(prec == "f64", le64, np.where(prec == "f32", le64 + 29 * np.log(2.0),
+                                                  np.log(np.maximum(eps, 1e-300))))
+    return le + g * ds["map_t_reverse"].values
+
+
+# Stated prediction error: 3 in ln (a factor 20). Fixed on the seed-0 default run, where the
+# largest |ln err - prediction| over the unsaturated 2D points with N >= 2500 was 2.6 (exact
+# integrator, eps = 1e-9) and <= 1.1 otherwise, then checked on seed 1 before being adopted
+# (largest there: 2.60, the same points).
+# Smaller boxes are excluded: their gas thins out sooner and the error grows more slowly there
+# (N = 250: 11 below the prediction at t_r = 10), so g from N >= 2500 does not apply.
+LN_TOL = 3.0
+
+
+def test_phase_map_follows_the_measured_error_growth(ds):
+    # eps_eff e^{g t_r}: where the prediction is LN_TOL below ln(threshold) the run must
+    # return, where it is LN_TOL above it must not; unsaturated errors follow the prediction
+    pred = predicted_log_error(ds)
+    ln_thr = np.log(ds.attrs["return_threshold"])
+    err = ds["map_return_error"].values
     ret = ds["map_returned"].values.astype(bool)
-    exact0 = (ds["map_precision"].values == "exact") & (ds["map_eps"].values == 0)
+    prec, eps = ds["map_precision"].values, ds["map_eps"].values
+    exact0 = (prec == "exact") & (eps == 0)
     assert ret[exact0].all()  # the bit-reversible integrator always returns
-    finite = ~exact0
-    surely_back = finite & (lam_hi * t < y - 3)
-    surely_lost = finite & (lam_lo * t > y + 3)
+    sel = ~exact0 & (ds["map_dimension"].values == 2) & (ds["map_n_particles"].values >= 2500)
+    surely_back = sel & (pred < ln_thr - LN_TOL)
+    surely_lost = sel & (pred > ln_thr + LN_TOL)
     assert ret[surely_back].all()
     assert not ret[surely_lost].any()
     assert surely_back.sum() > 5 and surely_lost.sum() > 5
+    unsat = sel & (err < ds.attrs["return_threshold"])
+    assert unsat.sum() > 10
+    assert np.all(np.abs(np.log(err[unsat]) - pred[unsat]) < LN_TOL), np.log(err[unsat]) - pred[unsat]
+
+
+def test_small_boxes_grow_the_error_no_faster_than_predicted(ds):
+    # the measured counterpart of the exclusion above: in the smaller 2D boxes the gas
+    # dilutes sooner, so the unsaturated error stays at or below the N >= 2500 prediction
+    pred = predicted_log_error(ds)
+    err = ds["map_return_error"].values
+    prec = ds["map_precision"].values
+    sel = (np.isin(prec, ("f32", "f64")) & (ds["map_dimension"].values == 2) & (ds["map_n_particles"].values < 2500)
+           & (err < ds.attrs["return_threshold"]))
+    assert sel.sum() > 5
+    assert np.all(np.log(err[sel]) - pred[sel] < LN_TOL)
+
+
+def test_error_grows_with_n_at_fixed_t_reverse(ds):
     # at fixed t_r the error grows with N in this protocol (measured, default run): the bigger
     # box stays dense longer (faster growth, lambda(0.6) > lambda(0.3)) and has larger
     # coordinates (round-off ~ ulp(L)); asserted between the extreme sizes only
