@@ -105,7 +105,6 @@ def run() -> dict:
 
 
 if __name__ == "__main__":
-    res = run()
-    print(f"{'benchmark':44s} {'value':>10s} {'baseline':>10s} {'ratio':>6s}  baseline")
-    for name, r in res.items():
-        print(f"{name:44s} {r['value']:10.3g} {r['baseline']:10.3g} {r['ratio']:6.2f}  {r['baseline_name']}")
+    from run_all import print_table  # this directory is on sys.path when run as a script
+
+    print_table(run())

@@ -55,8 +55,8 @@ def run() -> dict:
 
 
 if __name__ == "__main__":
+    from run_all import print_table  # this directory is on sys.path when run as a script
+
     res = run()
-    print(f"{'benchmark':42s} {'value':>12s} {'unit':>18s} {'baseline':>12s} {'ratio':>7s}")
-    for k, v in res.items():
-        print(f"{k:42s} {v['value']:12.4g} {v['unit']:>18s} {v['baseline']:12.4g} {v['ratio']:7.2f}  {v['baseline_name']}")
+    print_table(res)
     sys.exit(0 if math.isfinite(res["loschmidt_n20000_run_wall_s"]["value"]) else 1)

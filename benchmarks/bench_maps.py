@@ -70,7 +70,6 @@ def run() -> dict:
 
 
 if __name__ == "__main__":
-    res = run()
-    print(f"{'benchmark':28s} {'value':>12s} {'baseline':>12s} {'ratio':>7s}  unit")
-    for k, v in res.items():
-        print(f"{k:28s} {v['value']:12.3e} {v['baseline']:12.3e} {v['ratio']:7.1f}  {v['unit']}")
+    from run_all import print_table  # this directory is on sys.path when run as a script
+
+    print_table(run())
