@@ -13,7 +13,7 @@ from neqlab.models.gas._kernels.forces import half_list_forces
 
 
 @njit(cache=True, nogil=True)
-def _thermalise(x, v, i, pid, hit, inward, since, hi0, box, periodic, kT, key, step):
+def _thermalise(x, v, i, pid, hit, inward, since, hi0, box, kT, key, step):
     """Diffuse (thermal) wall: particle i leaves with a fresh velocity at temperature kT.
 
     Normal component (axis ``hit``, sign ``inward``): flux-weighted Maxwell,
@@ -61,8 +61,9 @@ def _kick_drift(x, v, f, x0, box, periodic, dt, c, hi0, u0, pist, ids, bath, key
     The upper wall of axis 0 sits at ``hi0``; with ``pist`` it is a piston moving at
     ``u0``: there v_x -> 2 u0 - v_x, and the kinetic energy it gives the particle is
     the work done on the gas. ``bath`` empty: every other wall is specular; ``bath =
-    [kT]``: every wall but the piston is thermal (:func:`_thermalise`). Returns (max squared displacement since
-    the last list build, NaN if any; work; heat given to the walls).
+    [kT]``: every wall but the piston is thermal (:func:`_thermalise`). Returns (max
+    squared displacement since the last list build, NaN if any; work; heat given to the
+    walls).
     """
     n, dim = x.shape
     zero = dt - dt
@@ -105,7 +106,7 @@ def _kick_drift(x, v, f, x0, box, periodic, dt, c, hi0, u0, pist, ids, bath, key
             dd = xi - x0[i, k]
             d2 += dd * dd
         if thermal and hit >= 0:
-            heat += _thermalise(x, v, i, ids[i], hit, inward, since, hi0, box, periodic, bath[0], key, step)
+            heat += _thermalise(x, v, i, ids[i], hit, inward, since, hi0, box, bath[0], key, step)
             d2 = zero
             for k in range(dim):
                 dd = x[i, k] - x0[i, k]
