@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
+from neqlab.core.rng import Stream
 from neqlab.core.errors import ConfigError
 from neqlab.experiments import REGISTRY, crooks
 from neqlab.experiments import _crooks_parts as parts
@@ -64,7 +65,7 @@ def test_bitwise_same_for_one_and_two_workers_and_chunks():
     cfg = dataclasses.replace(crooks.SMALL, n_trajectories=3000)
     fwd, _, duration = parts.protocol_of(cfg.model, cfg.protocol, cfg.speed)
     task = functools.partial(parts.langevin_task, model=cfg.model, protocol=fwd, duration=duration,
-                             params=LangevinParams(dt=cfg.dt), stream=parts.STREAM_FORWARD)
+                             params=LangevinParams(dt=cfg.dt), stream=Stream.CROOKS_FORWARD)
     with Runner(workers=1, progress=False) as r1, Runner(workers=2, progress=False) as r2:
         a = r1.ensemble(task, 3000, seed=5)
         b = r2.ensemble(task, 3000, seed=5, chunk_size=333)
@@ -75,7 +76,7 @@ def test_bitwise_same_on_dask():
     cfg = crooks.SMALL
     fwd, _, duration = parts.protocol_of(cfg.model, cfg.protocol, cfg.speed)
     task = functools.partial(parts.langevin_task, model=cfg.model, protocol=fwd, duration=duration,
-                             params=LangevinParams(dt=cfg.dt), stream=parts.STREAM_FORWARD)
+                             params=LangevinParams(dt=cfg.dt), stream=Stream.CROOKS_FORWARD)
     with Runner(workers=1, progress=False) as r1, Runner(backend="dask", workers=2, progress=False) as r2:
         a = r1.ensemble(task, 2000, seed=5)
         b = r2.ensemble(task, 2000, seed=5, chunk_size=300)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from neqlab.core.rng import Stream
 from neqlab.core.errors import ConfigError
 from neqlab.experiments import _crooks_gas as gas
 from neqlab.runner import Runner
@@ -16,7 +17,7 @@ KW = dict(length=5.0, kT=1.0, t_eq=2.0)
 
 def test_bitwise_same_for_one_and_two_workers():
     task = functools.partial(gas.gas_piston_task, n=8, density=0.2, t_drive=2.0, dt=0.004, forward=True,
-                             stream=gas.STREAM_GAS, **KW)
+                             stream=(Stream.CROOKS_GAS, 0), **KW)
     with Runner(workers=1, progress=False) as r1, Runner(workers=2, progress=False) as r2:
         a = r1.ensemble(task, 12, seed=3)
         b = r2.ensemble(task, 12, seed=3, chunk_size=5)
@@ -31,7 +32,7 @@ def test_first_law_of_each_drive(forward):
     # during an interaction (docs/engine.md). Measured at rho = 0.05, N = 16, dt = 0.001 over 10
     # drives of 5 tau: max |W - Q - dE| = 0.013 kT. Bound: 0.1 kT per drive.
     out = gas.gas_piston_task(np.arange(10), 0, n=16, density=0.05, t_drive=5.0, dt=0.001, forward=forward,
-                              stream=gas.STREAM_GAS + (0 if forward else 1), **KW)
+                              stream=(Stream.CROOKS_GAS, 0 if forward else 1), **KW)
     err = np.abs(out["work"] - out["heat"] - out["energy_change"])
     assert np.all(err < 0.1), err.max()
     assert np.all(np.abs(out["work"]) > 10 * err)  # the work itself is not small
@@ -44,7 +45,7 @@ def test_jarzynski_in_the_ideal_gas_limit():
     # 1500 compressions at piston speed 0.5: standard error 0.008 (measured 0.235 +- 0.008, z = 1.9; the next
     # 6000 replicas give 0.2502 +- 0.0041); tolerance |z| < 4.
     out = gas.gas_piston_task(np.arange(1500), 0, n=2, density=0.002, t_drive=5.0, dt=0.004, forward=True,
-                              stream=gas.STREAM_GAS, **KW)
+                              stream=(Stream.CROOKS_GAS, 0), **KW)
     e = np.exp(-out["work"])
     mean, err = e.mean(), e.std(ddof=1) / math.sqrt(e.size)
     assert abs(mean - 0.25) < 4 * err, (mean, err)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neqlab.core.errors import ConfigError
-from neqlab.core.rng import replica_rng
+from neqlab.core.rng import Stream, replica_rng
 from neqlab.experiments import loschmidt as L
 from neqlab.experiments._loschmidt_run import (mu_entropy, reversal_run, spatial_entropy,
                                                velocity_entropy)
@@ -89,7 +89,7 @@ def test_spatial_entropy_miller_madow_is_unbiased_for_uniform_positions():
     box = np.array([10.0, 10.0])
     mm, plug = [], []
     for i in range(200):
-        x = replica_rng(1, i).uniform(0, 1, (2500, 2)) * box
+        x = replica_rng(1, i, Stream.TESTING).uniform(0, 1, (2500, 2)) * box
         s = spatial_entropy(x, box, 8)[0]
         mm.append(s)
         plug.append(s - 63 / 5000)
@@ -102,7 +102,7 @@ def test_spatial_entropy_miller_madow_is_unbiased_for_uniform_positions():
 def test_velocity_entropy_of_a_maxwellian():
     # exact: dim/2 ln(2 pi e kT) per particle; one sample of n = 20000, error from the estimator
     for dim in (2, 3):
-        v = replica_rng(2, dim).normal(0, math.sqrt(1.5), (20000, dim))
+        v = replica_rng(2, dim, Stream.TESTING).normal(0, math.sqrt(1.5), (20000, dim))
         s, err = velocity_entropy(v, 1.5)
         exact = 0.5 * dim * math.log(2 * math.pi * math.e * 1.5)
         # discretisation of bins 0.1 sqrt(kT): bias ~ w^2/24 per axis = 4e-4, well below 4 err (~0.03)
@@ -111,7 +111,7 @@ def test_velocity_entropy_of_a_maxwellian():
 
 def test_mu_entropy_of_a_uniform_maxwellian_gas():
     box = np.array([40.0, 40.0])
-    rng = replica_rng(4, 0)
+    rng = replica_rng(4, 0, Stream.TESTING)
     x = rng.uniform(0, 1, (20000, 2)) * box
     v = rng.normal(0, 1, (20000, 2))
     s, err = mu_entropy(x, v, box, 8, 1.0)

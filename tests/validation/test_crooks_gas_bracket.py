@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pytest
 
+from neqlab.core.rng import Stream
 from neqlab.experiments import _crooks_gas as gas
 from neqlab.experiments import crooks
 from neqlab.observables import fluctuation as fl
@@ -31,7 +32,7 @@ def _works(runner, n, t_drive, reps, stream):
     for d, forward in enumerate((True, False)):
         task = functools.partial(gas.gas_piston_task, n=n, density=RHO, length=CFG.gas_piston_length, kT=CFG.kT,
                                  t_drive=t_drive, t_eq=CFG.gas_piston_t_eq, dt=CFG.gas_piston_dt, forward=forward,
-                                 stream=stream + d)
+                                 stream=(Stream.TESTING, stream + d))
         out.append(runner.ensemble(task, reps, seed=CFG.seed)["work"])
     return out
 

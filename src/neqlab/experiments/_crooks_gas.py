@@ -30,11 +30,10 @@ import numpy as np
 
 from neqlab.core.errors import ConfigError
 from neqlab.core.protocol import Ramp
-from neqlab.core.rng import replica_keys, replica_rng
+from neqlab.core.rng import Stream, replica_keys, replica_rng
 from neqlab.models.gas import Params, State, ThermalWalls, advance, potential_energy
 from neqlab.observables import fluctuation as fl
 
-STREAM_GAS = 400  # + 2 * (density index) + direction
 MIN_GAP = 1.0  # [length] closest initial distance (WCA diameter)
 
 
@@ -63,7 +62,7 @@ def _place(n: int, lx: float, ly: float, rng: np.random.Generator) -> np.ndarray
 
 def canonical_state(n, density, length, kT, *, compressed, t_eq, params, seed, replica, stream):
     """A canonical sample at kT of the box (L or L/2) x width: random start relaxed by thermal walls."""
-    rng = replica_rng(seed, int(replica), stream=stream)
+    rng = replica_rng(seed, int(replica), stream)
     lx, ly = box_of(n, density, length)
     if compressed:
         lx *= 0.5
@@ -74,7 +73,7 @@ def canonical_state(n, density, length, kT, *, compressed, t_eq, params, seed, r
 
 
 def _walls(kT, seed, replica, stream) -> ThermalWalls:
-    return ThermalWalls(kT, int(replica_keys(seed, [int(replica)], stream=stream)[0]))
+    return ThermalWalls(kT, int(replica_keys(seed, [int(replica)], stream)[0]))
 
 
 def energy(state: State, params: Params) -> float:
@@ -160,7 +159,7 @@ def gas_piston_part(runner, cfg):
                 task = partial(gas_piston_task, n=n, density=rho, length=cfg.gas_piston_length, kT=cfg.kT,
                                t_drive=cfg.gas_piston_t_drive, t_eq=cfg.gas_piston_t_eq,
                                dt=cfg.gas_piston_dt, forward=(d == 0),
-                               stream=STREAM_GAS + 2 * a + d)
+                               stream=(Stream.CROOKS_GAS, 2 * a + d))
                 out = runner.ensemble(task, reps, seed=cfg.seed, name=f"crooks_gas_{label}",
                                       key=f"{cfg.to_json()}|gas|{rho}|{n}|{label}")
                 work[d, a, b], heat[d, a, b], de[d, a, b] = out["work"], out["heat"], out["energy_change"]

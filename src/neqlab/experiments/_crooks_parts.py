@@ -15,6 +15,7 @@ import numpy as np
 
 from neqlab.core.errors import ConfigError
 from neqlab.core.protocol import Cycle, Ramp
+from neqlab.core.rng import Stream
 from neqlab.models import piston
 from neqlab.models.langevin import LangevinParams, advance, double_well, dragged_trap, equilibrium_state, stiffness_ramp
 from neqlab.observables import fluctuation as fl
@@ -27,7 +28,6 @@ MODELS = {
     "stiffness_ramp": (lambda: stiffness_ramp(), 1.0, 4.0, "energy/length^2"),
     "double_well": (lambda: double_well(a=1.0, b=2.0, control="tilt"), -1.0, 1.0, "energy/length"),
 }
-STREAM_FORWARD, STREAM_REVERSE, STREAM_SWEEP, STREAM_PISTON, STREAM_NESS = 11, 12, 100, 200, 300
 METHODS = ("exp_forward", "exp_reverse", "bar")
 
 
@@ -62,7 +62,7 @@ def langevin_task(replicas, seed, *, model, protocol, duration, params, stream):
 def ness_task(replicas, seed, *, protocol, params, n_steps, rec_every):
     """Records (work, heat, x) every ``rec_every`` steps for the periodically dragged trap."""
     pot = dragged_trap(k=1.0)
-    state = equilibrium_state(pot, float(protocol(0.0)), params, seed=seed, replicas=replicas, stream=STREAM_NESS)
+    state = equilibrium_state(pot, float(protocol(0.0)), params, seed=seed, replicas=replicas, stream=Stream.CROOKS_NESS)
     _, rec = advance(state, pot, protocol, params, n_steps, record_every=rec_every, parallel=False)
     return {"records": rec}
 
@@ -91,7 +91,7 @@ def speed_sweep(runner, cfg):
     diss = np.empty(len(cfg.speeds))
     for j, v in enumerate(cfg.speeds):
         f, r, _ = langevin_pair(runner, cfg, cfg.model, v, cfg.n_sweep,
-                                (STREAM_SWEEP + 2 * j, STREAM_SWEEP + 2 * j + 1), f"crooks_sweep{j}")
+                                ((Stream.CROOKS_SWEEP, 2 * j), (Stream.CROOKS_SWEEP, 2 * j + 1)), f"crooks_sweep{j}")
         diss[j] = np.mean(f["work"]) - dfx
         res = fl.free_energy(f["work"], r["work"], cfg.kT, methods=METHODS)
         for m, meth in enumerate(METHODS):
@@ -104,7 +104,7 @@ def piston_part(runner, cfg):
     base = piston.PistonParams(L0=1.0, L1=0.5, t_move=0.5 / cfg.piston_speed, kT=cfg.kT)
     n_total = cfg.n_piston
     works = []
-    for params, stream, label in ((base, STREAM_PISTON, "compress"), (base.reversed(), STREAM_PISTON + 1, "expand")):
+    for params, stream, label in ((base, (Stream.CROOKS_PISTON, 0), "compress"), (base.reversed(), (Stream.CROOKS_PISTON, 1), "expand")):
         task = partial(piston_task, params=params, stream=stream)
         works.append(runner.ensemble(task, n_total, seed=cfg.seed, name=f"crooks_piston_{label}",
                                      key=f"{cfg.to_json()}|{label}")["work"])

@@ -30,14 +30,13 @@ import math
 import numpy as np
 
 from neqlab.core.errors import ConfigError
-from neqlab.core.rng import replica_rng
+from neqlab.core.rng import Stream, replica_rng
 from neqlab.models.gas import (Params, State, advance, box_for, confined_gas, lattice_sites,
                                maxwell_boltzmann, reverse, to_lattice)
 from neqlab.observables.divergence import growth_fit, lyapunov_max, rms_distance
 
 V_BIN = 0.1  # velocity bin [sqrt(kT)]
 V_MAX = 8.0  # histogram range [sqrt(kT)]
-EPS_STREAM = 11  # replica_rng stream of the perturbation at reversal
 PRECISION_PARAMS = {"f64": ("verlet", "float64"), "f32": ("verlet", "float32"), "exact": ("fixed_point", "float64")}
 
 
@@ -146,7 +145,7 @@ def _perturb(state, precision: str, params: Params, eps: float, seed: int):
     rev = reverse(state)
     if eps <= 0:
         return rev
-    rng = replica_rng(seed, 0, stream=EPS_STREAM)
+    rng = replica_rng(seed, 0, Stream.LOSCHMIDT_KICK)
     x = rev.positions.astype(np.float64) + eps / math.sqrt(state.dim) * rng.normal(size=rev.positions.shape)
     box = np.asarray(rev.box, np.float64)
     for k in range(state.dim):
@@ -197,7 +196,7 @@ def reversal_run(item: dict) -> dict[str, np.ndarray]:
             break
     k_rev = len(frames) - 1
     reached = c["f_left_reverse"] <= 0 or obs[-1][4] < c["f_left_reverse"]
-    show = np.sort(replica_rng(c["seed"], 0, stream=12).permutation(c["n_particles"])[: c["n_show"]])
+    show = np.sort(replica_rng(c["seed"], 0, Stream.LOSCHMIDT_SHOWN).permutation(c["n_particles"])[: c["n_show"]])
     snap = [frames[-1][show]]
     b = _perturb(s, c["precision"], params, c["eps"], c["seed"])
     err = [rms_distance(frames[k_rev], b.positions, box, periodic)]
@@ -226,7 +225,7 @@ def lyapunov_task(item: dict) -> dict[str, np.ndarray]:
     """lambda_max of an equilibrium gas (periodic box) at ``density``, with its error."""
     c = item
     box = box_for(c["n_particles"], c["density"], c["dimension"])
-    rng = replica_rng(c["seed"], 0, stream=13)
+    rng = replica_rng(c["seed"], 0, Stream.LOSCHMIDT_LYAPUNOV)
     s = State(lattice_sites(c["n_particles"], box), maxwell_boltzmann(c["n_particles"], c["dimension"], c["kT"], rng),
               box, True)
     p = Params(dt=c["dt"])

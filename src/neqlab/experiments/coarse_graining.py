@@ -26,7 +26,7 @@ import xarray as xr
 
 from neqlab.core.config import ConfigBase, param
 from neqlab.core.errors import ConfigError
-from neqlab.core.rng import replica_rng
+from neqlab.core.rng import Stream, replica_rng
 from neqlab.experiments._base import Verdict
 from neqlab.models.maps import BakerMap, CatMap, StandardMap, dyadic
 from neqlab.observables.cells import cg_entropy, curve_cells
@@ -107,7 +107,7 @@ def _task(replicas: np.ndarray, seed: int, cfg: Config) -> dict[str, np.ndarray]
     shape = (replicas.size, cfg.n_steps + 1, sides.size)
     out = {k: np.empty(shape) for k in ("touched", "gibbs", "integrable")}
     for r, rep in enumerate(replicas):
-        rng = replica_rng(seed, int(rep))
+        rng = replica_rng(seed, int(rep), Stream.COARSE_GRAINING_REGION)
         period = model.period or 1.0
         _, pts = _region(cfg, rng, period, cfg.n_points)
         shear_pts = pts / period * shear.period
@@ -133,7 +133,7 @@ def _square(corner, w):
 
 def _boundary_run(cfg: Config, model, sides) -> np.ndarray:
     period = model.period or 1.0
-    corner, _ = _region(cfg, replica_rng(cfg.seed, 0), period, 1)
+    corner, _ = _region(cfg, replica_rng(cfg.seed, 0, Stream.COARSE_GRAINING_REGION), period, 1)
     curve = _square(corner, cfg.region_size * period)
     ref = dict(max_segment=0.05 * period, max_sagitta=period / sides.max() / 20, max_vertices=cfg.max_vertices)
     b = boundary_step(boundary_start(curve, 64), model, curve, 0, **ref)
@@ -149,7 +149,7 @@ def _boundary_run(cfg: Config, model, sides) -> np.ndarray:
 
 def _reversal_run(cfg: Config, model, sides):
     period = model.period or 1.0
-    _, pts0 = _region(cfg, replica_rng(cfg.seed, 0), period, cfg.n_points)
+    _, pts0 = _region(cfg, replica_rng(cfg.seed, 0, Stream.COARSE_GRAINING_REGION), period, cfg.n_points)
     pts = pts0
     s = np.empty((2 * cfg.n_reverse + 1, sides.size))
     for t in range(2 * cfg.n_reverse + 1):
@@ -168,7 +168,7 @@ def _lattice_run(cfg: Config, sides):
     n = 2**cfg.lattice_bits
     side = max(2, n // 8)
     ij = np.stack(np.meshgrid(np.arange(side), np.arange(side), indexing="ij"), -1).reshape(-1, 2)
-    corner = replica_rng(cfg.seed, 0, stream=1).integers(0, n, size=2)
+    corner = replica_rng(cfg.seed, 0, Stream.COARSE_GRAINING_CORNER).integers(0, n, size=2)
     pts0 = np.mod(ij + corner, n) / n
     cat = CatMap()
     pts = pts0
@@ -185,7 +185,7 @@ def _lattice_run(cfg: Config, sides):
 
 def _snapshots(cfg: Config, model) -> np.ndarray:
     period = model.period or 1.0
-    _, pts = _region(cfg, replica_rng(cfg.seed, 0), period, N_PLOT)
+    _, pts = _region(cfg, replica_rng(cfg.seed, 0, Stream.COARSE_GRAINING_REGION), period, N_PLOT)
     snaps, done = [], 0
     for t in SNAP_STEPS:
         pts = model.step(pts, t - done)
@@ -202,7 +202,7 @@ def run(config: Config, *, runner=None) -> xr.Dataset:
     sides = _sides(config)
     res = runner.ensemble(functools.partial(_task, cfg=config), config.n_replicas, seed=config.seed,
                           name=NAME, key=config.to_json(), chunk_size=1)
-    spec = lyapunov_spectrum(model, replica_rng(config.seed, 0, stream=2).random((16, 2)) * (model.period or 1.0),
+    spec = lyapunov_spectrum(model, replica_rng(config.seed, 0, Stream.COARSE_GRAINING_LYAPUNOV).random((16, 2)) * (model.period or 1.0),
                              n_steps=2000, n_blocks=20, n_transient=50 if config.model != "baker" else 0)
     ks, ks_err = ks_entropy(spec)
     rev, rev_exact, rev_err = _reversal_run(config, model, sides)

@@ -23,6 +23,7 @@ import xarray as xr
 
 from neqlab.core.config import ConfigBase, param
 from neqlab.core.errors import ConfigError
+from neqlab.core.rng import Stream
 from neqlab.experiments import _crooks_gas as gas
 from neqlab.experiments import _crooks_parts as parts
 from neqlab.experiments._base import Verdict
@@ -104,7 +105,7 @@ def run(config: Config, *, runner: Runner | None = None) -> xr.Dataset:
     runner = runner or Runner(progress=False)
     try:
         f, r, duration = parts.langevin_pair(runner, cfg, cfg.model, cfg.speed, cfg.n_trajectories,
-                                             (parts.STREAM_FORWARD, parts.STREAM_REVERSE), "crooks")
+                                             (Stream.CROOKS_FORWARD, Stream.CROOKS_REVERSE), "crooks")
         sweep, dissipation = parts.speed_sweep(runner, cfg)
         sizes, pst, p_centers, p_dens = parts.piston_part(runner, cfg)
         taus, ness = parts.ness_part(runner, cfg)

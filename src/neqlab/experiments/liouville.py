@@ -23,7 +23,7 @@ import numpy as np
 import xarray as xr
 
 from neqlab.core.config import ConfigBase, param
-from neqlab.core.rng import replica_rng
+from neqlab.core.rng import Stream, replica_rng
 from neqlab.experiments._base import Verdict
 from neqlab.models.flows import Flow, HarmonicOscillator, Pendulum
 from neqlab.models.maps import CatMap, HenonMap, StandardMap
@@ -110,7 +110,7 @@ def _cloud(curve, n, gaussian, rng):
 def _run_case(case_index: int, cfg: Config) -> dict[str, np.ndarray]:
     case = CASES[case_index]
     model, curve, n_steps, period, gaussian = _setup(case, cfg)
-    rng = replica_rng(cfg.seed, case_index)
+    rng = replica_rng(cfg.seed, 0, Stream.LIOUVILLE_CLOUD, sub=case_index)
     cloud = _cloud(curve, cfg.n_points, gaussian, rng)
     if period:
         cloud = np.mod(cloud, period)

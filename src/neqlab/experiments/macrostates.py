@@ -23,7 +23,7 @@ import xarray as xr
 from scipy import stats
 
 from neqlab.core.config import ConfigBase, param
-from neqlab.core.rng import replica_keys
+from neqlab.core.rng import Stream, replica_keys
 from neqlab.experiments._base import Verdict, config_of
 from neqlab.models.toy import KacRing, ehrenfest_n_left, ehrenfest_return_times
 from neqlab.observables.macrostate import log_omega, mass_within, relative_width
@@ -70,19 +70,19 @@ SCALES = {
 
 # -- tasks (top level, picklable: run through the runner) -----------------------------
 def _ehrenfest_task(replicas, seed, *, n_particles, n_steps, stride):
-    keys = replica_keys(seed, replicas, stream=1)
+    keys = replica_keys(seed, replicas, Stream.EHRENFEST)
     return {"n_left": ehrenfest_n_left(keys, n_particles=n_particles, n_start=n_particles,
                                        n_steps=n_steps, stride=stride)}
 
 
 def _recurrence_task(replicas, seed, *, n_particles, max_steps):
-    keys = replica_keys(seed, replicas, stream=2)
+    keys = replica_keys(seed, replicas, Stream.EHRENFEST_RECURRENCE)
     return {"t_return": ehrenfest_return_times(keys, n_particles=n_particles, n_start=n_particles,
                                                max_steps=max_steps)}
 
 
 def _kac_task(replicas, seed, *, n_sites, marker_fraction):
-    keys = replica_keys(seed, replicas, stream=3)
+    keys = replica_keys(seed, replicas, Stream.KAC_MARKERS)
     delta = np.empty((len(replicas), 2 * n_sites + 1), dtype=np.float32)
     markers = np.empty(len(replicas), dtype=np.int64)
     reversal_ok = np.empty(len(replicas), dtype=bool)

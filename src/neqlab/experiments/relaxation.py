@@ -24,7 +24,7 @@ import numpy as np
 import xarray as xr
 
 from neqlab.core.config import ConfigBase, param
-from neqlab.core.rng import replica_rng
+from neqlab.core.rng import Stream, replica_rng
 from neqlab.experiments._base import Verdict, config_of
 from neqlab.experiments._relaxation_analysis import OBSERVABLES, judge, plot_relaxation, pooled_rel_sd
 from neqlab.models.gas import (Params, advance, confined_gas, equilibrate, random_gas,
@@ -187,7 +187,7 @@ def h_bin_width(c: Config, process: str) -> float:
 def h_reference(c: Config, process: str, kT_final: float, n_draws: int = 20) -> float:
     """Mean H of n_draws Maxwell samples of N velocities at kT_final, same bins and
     correction as the run: the plateau the estimator should reach, bias included."""
-    rng = replica_rng(c.seed, 0, stream=7)
+    rng = replica_rng(c.seed, 0, Stream.RELAXATION_H_REFERENCE)
     v_max = 7.0 * math.sqrt(max(c.kT, c.kT_hot, c.kT_cold))
     vals = [entropy.h_function(rng.normal(scale=math.sqrt(kT_final), size=(c.n_particles, c.dimension)),
                                bin_width=h_bin_width(c, process), v_max=v_max, miller_madow=True)

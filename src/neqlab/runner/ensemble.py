@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from neqlab.core.errors import ConfigError
-from neqlab.core.rng import check_seed, replica_rng
+from neqlab.core.rng import Stream, check_seed, replica_rng
 from neqlab.runner.checkpoint import Checkpoint, fingerprint
 
 Task = Callable[[np.ndarray, int], dict[str, np.ndarray]]
@@ -38,7 +38,7 @@ BACKENDS = ("local", "dask")
 
 def _demo_task(replicas: np.ndarray, seed: int) -> dict[str, np.ndarray]:
     """A tiny task for doctests: one normal number per replica."""
-    return {"x": np.array([replica_rng(seed, int(i)).normal() for i in replicas])}
+    return {"x": np.array([replica_rng(seed, int(i), Stream.TESTING).normal() for i in replicas])}
 
 
 def default_chunk_size(n_items: int) -> int:

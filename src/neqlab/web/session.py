@@ -23,7 +23,7 @@ from typing import ClassVar
 import numpy as np
 
 from neqlab.core.config import ConfigBase, param
-from neqlab.core.rng import replica_rng
+from neqlab.core.rng import Stream, replica_rng
 from neqlab.models.gas import Params, State, advance, reverse, to_lattice
 from neqlab.models.gas.init import confined_gas, equilibrated_fluid, thermal_contact_gas
 from neqlab.observables.divergence import lyapunov_max
@@ -89,7 +89,7 @@ class Session:
         """Reverse every velocity now (after perturbing positions by eps, if set)."""
         eps = self.config.eps
         if eps > 0:
-            rng = replica_rng(self.config.seed, 1 + self.step)
+            rng = replica_rng(self.config.seed, 0, Stream.WEB_KICK, sub=self.step)
             x = self.state.positions + eps * rng.standard_normal(self.state.positions.shape)
             box = self.state.box
             x = np.clip(x, 1e-9 * box, box * (1 - 1e-9))
