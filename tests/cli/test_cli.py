@@ -71,7 +71,8 @@ def test_run_show_plot_round_trip(tmp_path):
     assert "macrostates:" in r.stdout
     s = neq("show", "r.nc", "--json", cwd=tmp_path)
     v = json.loads(s.stdout)
-    assert set(v) == {"experiment", "claim", "holds", "measured", "expected", "conditions"}
+    assert set(v) >= {"experiment", "claim", "holds", "conditions", "checks", "subclaims"}
+    assert {"name", "label", "measured", "error", "bound", "unit", "passed"} <= set(v["checks"][0])
     assert v["experiment"] == "macrostates" and v["holds"] in (True, False, None)
     ds = neqlab.load(tmp_path / "r.nc")
     cfg = json.loads(ds.attrs["config"])

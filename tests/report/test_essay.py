@@ -16,7 +16,7 @@ def test_essay_report_files_and_schema(tmp_path):
     assert on_disk == json.loads(json.dumps(summary))
     assert set(on_disk) == {"version", "scale", "claims"} and on_disk["scale"] == "quick"
     c = on_disk["claims"][0]
-    for k in ("experiment", "claim", "holds", "measured", "expected", "conditions", "figure", "data"):
+    for k in ("experiment", "claim", "holds", "checks", "subclaims", "conditions", "figure", "data"):
         assert k in c
     html = (root / "index.html").read_text()
     assert "data:image/png;base64," in html and "http://" not in html and "https://" not in html

@@ -116,6 +116,9 @@ def _print_verdict(v, *, as_json: bool) -> None:
     if as_json:
         print(v.to_json())
         return
+    if hasattr(v, "lines"):
+        print("\n".join(v.lines()))
+        return
     print(f"{v.experiment}: {v.badge.upper()}")
     print(f"  claim: {v.claim}")
     for k, val in v.measured.items():

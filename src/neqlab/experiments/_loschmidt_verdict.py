@@ -20,7 +20,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from neqlab.experiments._base import Verdict
+from neqlab.experiments._legacy import Verdict
 
 Z_MAX = 4.0
 UNDONE_MIN = 0.9

@@ -27,7 +27,7 @@ import xarray as xr
 from neqlab.core.config import ConfigBase, param
 from neqlab.core.errors import ConfigError
 from neqlab.core.rng import Stream, replica_rng
-from neqlab.experiments._base import Verdict
+from neqlab.experiments._legacy import Verdict
 from neqlab.models.maps import BakerMap, CatMap, StandardMap, dyadic
 from neqlab.observables.cells import cg_entropy, curve_cells
 from neqlab.observables.lyapunov import ks_entropy, lyapunov_spectrum

@@ -26,7 +26,7 @@ from neqlab.core.errors import ConfigError
 from neqlab.core.rng import Stream
 from neqlab.experiments import _crooks_gas as gas
 from neqlab.experiments import _crooks_parts as parts
-from neqlab.experiments._base import Verdict
+from neqlab.experiments._legacy import Verdict
 from neqlab.observables import fluctuation as fl
 from neqlab.observables.work import entropy_production
 from neqlab.runner import Runner

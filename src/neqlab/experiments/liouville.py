@@ -24,7 +24,7 @@ import xarray as xr
 
 from neqlab.core.config import ConfigBase, param
 from neqlab.core.rng import Stream, replica_rng
-from neqlab.experiments._base import Verdict
+from neqlab.experiments._legacy import Verdict
 from neqlab.models.flows import Flow, HarmonicOscillator, Pendulum
 from neqlab.models.maps import CatMap, HenonMap, StandardMap
 from neqlab.observables.phase_volume import (

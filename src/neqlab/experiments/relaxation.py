@@ -25,7 +25,7 @@ import xarray as xr
 
 from neqlab.core.config import ConfigBase, param
 from neqlab.core.rng import Stream, replica_rng
-from neqlab.experiments._base import Verdict, config_of
+from neqlab.experiments._legacy import Verdict, config_of
 from neqlab.experiments._relaxation_analysis import OBSERVABLES, judge, plot_relaxation, pooled_rel_sd
 from neqlab.models.gas import (Params, advance, confined_gas, equilibrate, random_gas,
                                thermal_contact_gas)

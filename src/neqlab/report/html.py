@@ -52,12 +52,19 @@ def render_index(summary: dict, figures: dict[str, bytes]) -> str:
         name = c["experiment"]
         img = base64.b64encode(figures.get(name, b"")).decode()
         rows = []
-        keys = list(dict.fromkeys(list(c["measured"]) + list(c["expected"])))
-        for k in keys:
-            rows.append(
-                f"<tr><td>{html.escape(k)}</td><td class='num'>{_fmt(c['measured'].get(k))}</td>"
-                f"<td class='num'>{_fmt(c['expected'].get(k))}</td></tr>"
-            )
+        if "checks" in c:  # TRANSITIONAL: check records (converted experiments)
+            for ch in c["checks"]:
+                rows.append(
+                    f"<tr><td>{html.escape(ch['label'])}</td><td class='num'>{_fmt(ch['measured'])}</td>"
+                    f"<td class='num'>{html.escape(str(ch['bound']))}</td></tr>"
+                )
+        else:
+            keys = list(dict.fromkeys(list(c["measured"]) + list(c["expected"])))
+            for k in keys:
+                rows.append(
+                    f"<tr><td>{html.escape(k)}</td><td class='num'>{_fmt(c['measured'].get(k))}</td>"
+                    f"<td class='num'>{_fmt(c['expected'].get(k))}</td></tr>"
+                )
         parts.append(
             f"<section id='{html.escape(name)}'><div class='section'>{html.escape(c.get('section', ''))}</div>"
             f"<h2>{html.escape(name)} {_badge(c['holds'])}</h2>"

@@ -102,3 +102,21 @@ def harmonic_window_work(lam: np.ndarray, k: float, gamma: float, kT: float, dt:
 def gaussian_symmetry_slope(mean: float, var: float) -> float:
     """Slope of ln[P(s=a)/P(s=-a)] against a for a Gaussian s: 2 mean / var (1 iff var = 2 mean)."""
     return 2.0 * mean / var
+
+
+# -- macrostates (essay §2.2) ----------------------------------------------------------
+def ehrenfest_mean(n_particles: int, n_start: int, t) -> np.ndarray:
+    """E[n_t] = N/2 + (n_0 - N/2)(1 - 2/N)^t for the Ehrenfest urn (exact); t in steps."""
+    t = np.asarray(t, dtype=float)
+    return n_particles / 2 + (n_start - n_particles / 2) * (1.0 - 2.0 / n_particles) ** t
+
+
+def ehrenfest_recurrence_time(n_particles: int, n: int | None = None) -> float:
+    """Mean return time [steps] to the state with n balls left (Kac's lemma): 2^N / C(N, n); n = N by default."""
+    n = n_particles if n is None else n
+    return 2.0**n_particles / math.comb(n_particles, n)
+
+
+def kac_ring_mean(marker_fraction: float, t) -> np.ndarray:
+    """Mean of (white - black)/n over marker placements, all white at t = 0: (1 - 2 mu)^t for t <= n (exact)."""
+    return (1.0 - 2.0 * marker_fraction) ** np.asarray(t, dtype=float)
