@@ -32,12 +32,11 @@ import numpy as np
 from neqlab.core.errors import ConfigError
 from neqlab.core.rng import Stream, replica_rng
 from neqlab.models.gas import (Params, State, advance, box_for, confined_gas, lattice_sites,
-                               maxwell_boltzmann, reverse, to_lattice)
+                               maxwell_boltzmann, params_for, reverse, to_lattice)
 from neqlab.observables.divergence import growth_fit, lyapunov_max, rms_distance
 
 V_BIN = 0.1  # velocity bin [sqrt(kT)]
 V_MAX = 8.0  # histogram range [sqrt(kT)]
-PRECISION_PARAMS = {"f64": ("verlet", "float64"), "f32": ("verlet", "float32"), "exact": ("fixed_point", "float64")}
 
 
 # -- entropy estimators -----------------------------------------------------------------
@@ -130,8 +129,7 @@ def initial_state(n_particles: int, dimension: int, density: float, fill: float,
 
 
 def _params(precision: str, dt: float) -> Params:
-    integ, prec = PRECISION_PARAMS[precision]
-    return Params(dt=dt, integrator=integ, precision=prec)
+    return params_for(precision, dt=dt)
 
 
 def _start(state: State, precision: str, params: Params):

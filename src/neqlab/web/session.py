@@ -24,7 +24,7 @@ import numpy as np
 
 from neqlab.core.config import ConfigBase, param
 from neqlab.core.rng import Stream, replica_rng
-from neqlab.models.gas import Params, State, advance, reverse, to_lattice
+from neqlab.models.gas import PRECISIONS, Params, State, advance, params_for, reverse, to_lattice
 from neqlab.models.gas.init import confined_gas, equilibrated_fluid, thermal_contact_gas
 from neqlab.observables.divergence import lyapunov_max
 from neqlab.observables.entropy import half_fraction, h_function, spatial_entropy
@@ -32,7 +32,6 @@ from neqlab.observables.entropy import half_fraction, h_function, spatial_entrop
 HEADER = struct.Struct("<4sIdddddIId")
 MAGIC = b"NQL1"
 RUNNING, REVERSED, RETURNED = 1, 2, 4
-PRECISIONS = {"f32": ("verlet", "float32"), "f64": ("verlet", "float64"), "exact": ("fixed_point", "float64")}
 INITS = ("free_expansion", "thermal_contact", "equilibrium")
 KT = 1.0
 
@@ -44,7 +43,7 @@ class SessionConfig(ConfigBase):
     experiment: ClassVar[str] = "serve"
     n_particles: int = param(1000, lo=16, hi=5000, doc="particles")
     density: float = param(0.3, lo=0.05, hi=0.5, unit="sigma^-2", doc="number density of the whole box")
-    precision: str = param("exact", choices=tuple(PRECISIONS), doc="f32, f64 or exact (bit-reversible)")
+    precision: str = param("exact", choices=PRECISIONS, doc="f32, f64 or exact (bit-reversible)")
     init: str = param("free_expansion", choices=INITS, doc="initial condition")
     eps: float = param(0.0, lo=0.0, hi=1.0, unit="sigma", doc="position perturbation applied at reversal")
     steps_per_frame: int = param(10, lo=1, hi=200, doc="MD steps between frames (speed)")
@@ -63,14 +62,13 @@ class Session:
         self.config = config
         self.generation = getattr(self, "generation", 0) + 1  # tells stale lambda results apart
         self.lyapunov = None
-        integrator, precision = PRECISIONS[config.precision]
-        self.params = Params(dt=config.dt, integrator=integrator, precision=precision)
+        self.params = params_for(config.precision, dt=config.dt)
         state = _initial_state(config)
         self.initial = state
         # colour by initial side: the right half of the region the gas occupies at t = 0
         x = state.positions[:, 0]
         self.side = (x >= np.median(x)).astype(np.uint8)
-        self.state = to_lattice(state, self.params) if integrator == "fixed_point" else state
+        self.state = to_lattice(state, self.params) if self.params.integrator == "fixed_point" else state
         self.running = False
         self.reversed_at: int | None = None  # elapsed step of the last reversal
         self.returned = False

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neqlab.core.errors import ConfigError, SimulationError
-from neqlab.models.gas import Params, State, advance, lattice_gas, to_lattice
+from neqlab.models.gas import PRECISIONS, Params, State, advance, lattice_gas, params_for, to_lattice
 
 
 def test_overlap_says_reduce_dt():
@@ -88,9 +88,40 @@ def test_params_numeric_fields_validated(name, value):
 @given(name=st.sampled_from(["potential", "integrator", "precision"]), value=st.text(max_size=8))
 def test_params_choice_fields_validated(name, value):
     allowed = {"potential": ("wca", "lj"), "integrator": ("verlet", "fixed_point"),
-               "precision": ("float64", "float32")}[name]
+               "precision": ("f64", "f32")}[name]
     if value in allowed:
         assert getattr(Params(**{name: value}), name) == value
     else:
         with pytest.raises(ConfigError, match=f"{name} must be one of"):
             Params(**{name: value})
+
+
+@pytest.mark.parametrize("precision, integrator, dtype", [("f64", "verlet", np.float64), ("f32", "verlet", np.float32),
+                                                          ("exact", "fixed_point", np.float64)])
+def test_params_for_maps_the_precision_vocabulary(precision, integrator, dtype):
+    p = params_for(precision, dt=0.001, skin=0.4)
+    assert (p.integrator, p.dtype, p.dt, p.skin) == (integrator, np.dtype(dtype), 0.001, 0.4)
+
+
+@settings(max_examples=30, deadline=None)
+@given(value=st.text(max_size=8))
+def test_params_for_rejects_unknown_precision(value):
+    if value in PRECISIONS:
+        assert params_for(value).integrator in ("verlet", "fixed_point")
+    else:
+        with pytest.raises(ConfigError, match="precision must be one of f32, f64, exact"):
+            params_for(value)
+
+
+def test_params_for_rejects_conflicting_and_unknown_keys():
+    with pytest.raises(ConfigError, match="integrator is set by the precision"):
+        params_for("f64", integrator="fixed_point")
+    with pytest.raises(ConfigError, match="unknown Params key 'dtt'; valid keys: dt,"):
+        params_for("f64", dtt=0.1)
+
+
+def test_state_astype_speaks_the_same_vocabulary():
+    s = lattice_gas(16, 0.5, 1.0, 2, seed=0)
+    assert s.astype("f32").dtype == np.float32 and s.astype("f32").astype("f64").dtype == np.float64
+    with pytest.raises(ConfigError, match="precision must be one of f64, f32, got 'float32'"):
+        s.astype("float32")

@@ -81,7 +81,7 @@ def test_float32_forces_close_to_float64():
     x = random_gas(rng, 60, box)
     s = State(x, np.zeros_like(x), box, True)
     f64 = forces(s, Params())
-    f32 = forces(s.astype("float32"), Params(precision="float32"))
+    f32 = forces(s.astype("f32"), Params(precision="f32"))
     assert f32.dtype == np.float32
     # float32 positions carry an absolute error ~ eps32 * L = 6e-8 * 12; relative to a
     # separation r ~ 0.8 that is ~1e-6, amplified 14x by F ~ r^-13: ~1.3e-5 of the

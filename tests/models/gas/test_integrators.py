@@ -20,7 +20,7 @@ def energy_series(s, p, n_blocks, block):
     return s, np.array(e)
 
 
-@pytest.mark.parametrize("precision", ["float64", "float32"])
+@pytest.mark.parametrize("precision", ["f64", "f32"])
 def test_energy_conserved_periodic(precision):
     p = Params(precision=precision)
     s = advance(lattice_gas(400, 0.5, 1.0, 2, seed=2, precision=precision), p, 300)
@@ -29,7 +29,7 @@ def test_energy_conserved_periodic(precision):
     # particle over 1000 steps at dt = 0.002. Bound 1e-4 per particle: 4x margin, and a
     # secular drift (the failure it guards against) would exceed it.
     assert np.abs(e - e[0]).max() / s.n_particles < 1e-4
-    assert s.positions.dtype == np.dtype(precision) and s.velocities.dtype == np.dtype(precision)
+    assert s.positions.dtype == p.dtype and s.velocities.dtype == p.dtype == {"f64": np.float64, "f32": np.float32}[precision]
 
 
 def test_energy_conserved_3d_lj():

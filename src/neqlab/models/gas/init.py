@@ -13,7 +13,7 @@ import numpy as np
 
 from neqlab.core.errors import ConfigError
 from neqlab.core.rng import Stream, replica_rng
-from neqlab.models.gas.state import Params, State
+from neqlab.models.gas.state import Params, State, float_type
 
 
 def box_for(n_particles: int, density: float, dim: int, aspect=None) -> np.ndarray:
@@ -71,11 +71,12 @@ def maxwell_boltzmann(n_particles: int, dim: int, kT: float, rng: np.random.Gene
 
 def lattice_gas(n_particles: int, density: float = 0.5, kT: float = 1.0, dim: int = 2, *,
                 seed: int = 0, replica: int = 0, aspect=None, periodic=True, fill: float = 1.0,
-                precision: str = "float64") -> State:
+                precision: str = "f64") -> State:
     """Particles on a lattice with Maxwell-Boltzmann velocities at ``kT`` [energy].
 
     ``fill`` < 1 puts all particles into the first fraction ``fill`` of axis 0 (the
     rest of the box empty). ``periodic``: bool or one bool per axis (False: walls).
+    ``precision``: float type of the state, "f64" or "f32".
     """
     box = box_for(n_particles, density, dim, aspect)
     if not (0 < fill <= 1):
@@ -85,7 +86,8 @@ def lattice_gas(n_particles: int, density: float = 0.5, kT: float = 1.0, dim: in
     x = lattice_sites(n_particles, region)
     rng = replica_rng(seed, replica, Stream.GAS_INITIAL)
     v = maxwell_boltzmann(n_particles, dim, kT, rng)
-    return State(x.astype(precision), v.astype(precision), box.astype(precision), periodic)
+    ft = float_type(precision)
+    return State(x.astype(ft), v.astype(ft), box.astype(ft), periodic)
 
 
 def _rescale(v: np.ndarray, kT: float, dof: int) -> np.ndarray:
@@ -148,9 +150,9 @@ def confined_gas(n_particles: int, density: float = 0.5, kT: float = 1.0, dim: i
     per_in[0] = per[0] and fill == 1
     x = lattice_sites(n_particles, inner)
     v = maxwell_boltzmann(n_particles, dim, kT, replica_rng(seed, replica, Stream.GAS_INITIAL))
-    s = State(x.astype(p.precision), v.astype(p.precision), inner.astype(p.precision), per_in)
+    s = State(x.astype(p.dtype), v.astype(p.dtype), inner.astype(p.dtype), per_in)
     s = equilibrate(s, p, kT, t_eq)
-    return State(s.positions, s.velocities, box.astype(p.precision), per)
+    return State(s.positions, s.velocities, box.astype(p.dtype), per)
 
 
 def thermal_contact_gas(n_particles: int, density: float = 0.5, kT_left: float = 2.0,
@@ -173,13 +175,13 @@ def thermal_contact_gas(n_particles: int, density: float = 0.5, kT_left: float =
 
 def random_gas(n_particles: int, density: float = 0.3, kT: float = 1.0, dim: int = 2, *,
                seed: int = 0, replica: int = 0, aspect=None, periodic=True, r_min: float = 0.9,
-               precision: str = "float64") -> State:
+               precision: str = "f64") -> State:
     """Uniformly random positions (random sequential addition, no two centres closer
     than ``r_min`` [length]) with Maxwell-Boltzmann velocities at ``kT`` [energy].
 
     Unlike a lattice, the particle numbers in sub-volumes fluctuate from the start
     (about binomially), which long-wavelength modes of a big box would take very long
-    to build up dynamically. Deterministic in (seed, replica).
+    to build up dynamically. Deterministic in (seed, replica). ``precision``: "f64" or "f32".
     """
     from neqlab.core.rng import replica_keys
     from neqlab.models.gas import _kernels as K
@@ -191,4 +193,5 @@ def random_gas(n_particles: int, density: float = 0.3, kT: float = 1.0, dim: int
     if K.random_sequential_addition(x, box, per, float(r_min), key, 10_000) != K.OK:
         raise ConfigError(f"density must be lower for random packing with r_min = {r_min}, got {density!r}")
     v = maxwell_boltzmann(n_particles, dim, kT, replica_rng(seed, replica, Stream.GAS_INITIAL))
-    return State(x.astype(precision), v.astype(precision), box.astype(precision), per)
+    ft = float_type(precision)
+    return State(x.astype(ft), v.astype(ft), box.astype(ft), per)

@@ -12,22 +12,15 @@ True
 from __future__ import annotations
 
 import dataclasses
-import os
 
-# The threaded step synchronises its threads once per step. GNU OpenMP's default
-# (spin, then sleep) wastes a shared core: measured 0.8 (default) vs 28-37 (PASSIVE)
-# M particle-steps/s on a loaded 2-core machine, and the same ~105 on an idle one.
-# Only a default (a user's setting wins); it must be in place before numba starts
-# the OpenMP runtime.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-import numba  # noqa: E402
-import numpy as np  # noqa: E402
+import numba
+import numpy as np
 
 from neqlab.core.errors import ConfigError
+from neqlab.models import _threads
 from neqlab.models.gas import _kernels as K
-from neqlab.models.gas.potentials import check_box, kernel_params, raise_status
-from neqlab.models.gas.state import LatticeState, Params, State, ThermalWalls
+from neqlab.models.gas._plumbing import check_box, kernel_params, raise_status
+from neqlab.models.gas.state import LatticeState, Params, State, ThermalWalls, float_type
 
 
 def advance(state: State | LatticeState, params: Params, n_steps: int, *, piston=None,
@@ -101,6 +94,7 @@ def _advance_verlet(state: State, params: Params, n_steps: int, piston=None, bat
     ids = np.arange(state.n_particles, dtype=np.int64)
     prm = kernel_params(params, dtype)
     if params.threads > 1:
+        _threads.configure()
         old = numba.get_num_threads()
         numba.set_num_threads(min(params.threads, numba.config.NUMBA_NUM_THREADS))
         try:
@@ -193,7 +187,9 @@ def to_lattice(state: State, params: Params) -> LatticeState:
     return dataclasses.replace(ls, d=d)
 
 
-def from_lattice(state: LatticeState, precision: str = "float64") -> State:
-    """A float :class:`State` (positions, velocities) of a lattice state."""
-    return State(state.positions.astype(precision), state.velocities.astype(precision),
-                 state.box.astype(precision), state.periodic.copy(), state.time, state.step)
+def from_lattice(state: LatticeState, precision: str = "f64") -> State:
+    """A float :class:`State` (positions, velocities) of a lattice state, in ``precision``
+    ("f64" or "f32")."""
+    dt = float_type(precision)
+    return State(state.positions.astype(dt), state.velocities.astype(dt),
+                 state.box.astype(dt), state.periodic.copy(), state.time, state.step)

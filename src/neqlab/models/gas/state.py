@@ -24,6 +24,17 @@ from neqlab.core.config import ConfigBase, param
 from neqlab.core.errors import ConfigError
 
 WCA_CUT = 2.0 ** (1.0 / 6.0)
+# The user-facing precisions: the float type of a Verlet state, or the bit-reversible
+# integer leapfrog ("exact"). :func:`neqlab.models.gas.params_for` maps them to Params.
+PRECISIONS = ("f32", "f64", "exact")
+FLOAT_TYPES = {"f64": np.dtype(np.float64), "f32": np.dtype(np.float32)}
+
+
+def float_type(precision: str) -> np.dtype:
+    """The numpy float type of a Verlet precision ("f64" or "f32")."""
+    if precision not in FLOAT_TYPES:
+        raise ConfigError(f"precision must be one of {', '.join(FLOAT_TYPES)}, got {precision!r}")
+    return FLOAT_TYPES[precision]
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,7 @@ class Params(ConfigBase):
     r_cut: float = param(2.5, lo=1.0, hi=5.0, unit="length", doc="cutoff of the 'lj' potential (WCA always cuts at 2^(1/6))")
     skin: float = param(0.3, lo=0.05, hi=2.0, unit="length", doc="Verlet-list skin; rebuild when a particle moved more than skin/2")
     integrator: str = param("verlet", choices=("verlet", "fixed_point"), doc="velocity Verlet (float) or bit-reversible integer leapfrog")
-    precision: str = param("float64", choices=("float64", "float32"), doc="float type of the whole Verlet state")
+    precision: str = param("f64", choices=tuple(FLOAT_TYPES), doc="float type of the whole Verlet state (f64 or f32)")
     lattice_bits: int = param(32, lo=8, hi=44, doc="fixed point: lattice spacing 2^-lattice_bits [length]")
     threads: int = param(1, lo=1, hi=256, doc="numba threads for the Verlet step (1 = serial half list)")
 
@@ -58,7 +69,27 @@ class Params(ConfigBase):
 
     @property
     def dtype(self) -> np.dtype:
-        return np.dtype(self.precision)
+        return FLOAT_TYPES[self.precision]
+
+
+def params_for(precision: str, **overrides) -> Params:
+    """The :class:`Params` of a user-facing precision: "f64" or "f32" (velocity Verlet in
+    that float type) or "exact" (the bit-reversible fixed-point leapfrog); ``overrides``
+    set other fields (e.g. ``dt``).
+
+    >>> params_for("f32", dt=0.001).precision, params_for("exact").integrator
+    ('f32', 'fixed_point')
+    """
+    if precision not in PRECISIONS:
+        raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    for key in overrides:
+        if key not in Params.keys():
+            raise ConfigError(f"unknown Params key {key!r}; valid keys: {', '.join(Params.keys())}")
+        if key in ("precision", "integrator"):
+            raise ConfigError(f"{key} is set by the precision; pass one of {', '.join(PRECISIONS)}, got {key}={overrides[key]!r}")
+    if precision == "exact":
+        return Params(integrator="fixed_point", **overrides)
+    return Params(integrator="verlet", precision=precision, **overrides)
 
 
 @dataclass
@@ -109,8 +140,8 @@ class State:
         return dataclasses.replace(self, positions=self.positions.copy(), velocities=self.velocities.copy())
 
     def astype(self, precision: str) -> "State":
-        """The same state in another float precision (a copy)."""
-        dt = np.dtype(precision)
+        """The same state in another float precision ("f64" or "f32"; a copy)."""
+        dt = float_type(precision)
         return State(self.positions.astype(dt), self.velocities.astype(dt), self.box.astype(dt),
                      self.periodic.copy(), self.time, self.step, self.work, self.heat)
 

@@ -27,6 +27,7 @@ import numpy as np
 from neqlab.core.config import ConfigBase, param
 from neqlab.core.errors import ConfigError, SimulationError
 from neqlab.core.rng import Stream, replica_keys
+from neqlab.models import _threads
 from neqlab.models.langevin import _kernels as K
 from neqlab.models.langevin.potentials import Potential
 
@@ -140,6 +141,8 @@ def advance(state: State, potential: Potential, protocol, params: LangevinParams
     v = state.v  # overdamped steps leave velocities (if any) untouched
     n_rec = int(n_steps) // record_every if record_every > 0 else 0
     rec = np.zeros((x.shape[0], n_rec, 2 + x.shape[1]))
+    if parallel:
+        _threads.configure()
     if params.scheme == "overdamped":
         run = K.overdamped_run if parallel else K.overdamped_run_serial
         scal = np.array([params.dt, params.gamma, params.kT])

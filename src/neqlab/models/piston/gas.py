@@ -23,6 +23,7 @@ import numpy as np
 
 from neqlab.core.config import ConfigBase, param
 from neqlab.core.errors import ConfigError, SimulationError
+from neqlab.models import _threads
 from neqlab.models.langevin.integrators import NOISE_STREAM, trajectory_keys
 from neqlab.models.piston import _kernels as K
 
@@ -72,6 +73,8 @@ def run(params: PistonParams, *, seed: int, replicas, stream: int = NOISE_STREAM
     # (measured for 10^6 particles on 2 cores: 77 ms with, 30 ms without them).
     out.fill(0.0)
     scal = np.array([params.L0, params.L1, params.t_move, params.t_move + params.t_rest, params.kT, params.mass])
+    if parallel:
+        _threads.configure()
     bad = (K.piston_run if parallel else K.piston_run_serial)(keys, scal, int(params.max_events), out)
     if bad:
         raise SimulationError(
