@@ -4,7 +4,6 @@ import dataclasses
 import json
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -70,9 +69,6 @@ def test_config_module_is_light(name):
 def test_small_run_save_load_verdict_plot(name, small, tmp_path):
     mod = REGISTRY[name]
     ds = small(name)
-    t0 = time.perf_counter()
-    run_config(name, mod.SMALL, runner=Runner(workers=1, progress=False))  # compiled by now
-    assert time.perf_counter() - t0 < 10.0, "SMALL must run in under 10 s"
     assert isinstance(ds, xr.Dataset) and ds.data_vars
     for attr in ("experiment", "config", "seed", "neqlab_version", "created"):
         assert attr in ds.attrs

@@ -78,8 +78,8 @@ def plot(ds):
     a.plot(tk[:n_sites], ref.kac_ring_mean(mu, tk[:n_sites]), "r--", lw=1, label="$(1-2\\mu)^t$")
     a.axvline(n_sites, color="0.6", lw=0.6, ls=":")
     a.set(xlabel=axis_label("time $t$", "step"), ylabel="(white − black)$/n$",
-          title=f"Kac ring, $n$ = {n_sites}: decay and recurrence", ylim=(-1.1, 1.7))
-    legend(a, loc="upper center", ncol=3)
+          title=f"Kac ring, $n$ = {n_sites}: decay and recurrence", ylim=(-1.1, 1.9))
+    legend(a, loc="upper center", ncol=2)
     for label, axis in zip("abcdef", ax.ravel()):
         panel_label(axis, label)
     return fig

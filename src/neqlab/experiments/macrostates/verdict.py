@@ -60,7 +60,7 @@ def verdict(ds, lang: str = "en") -> Verdict:
     lattice = 5.0 / math.sqrt(n_max)  # continuity correction of a lattice law is O(N^-1/2)
     most = SubClaim("most_probable", t_("sub.most_probable"), (
         Check("width_exponent", t_("check.width_exponent"), slope, None, Bound.within(-0.5 - 1e-6, -0.5 + 1e-6)),
-        Check("mass_3sigma", t_("check.mass_3sigma", n=int(n_max)), mass, None,
+        Check("mass_3sigma", t_("check.mass_3sigma", n=f"{int(n_max):,}"), mass, None,
               Bound.within(normal - lattice, normal + lattice)),
     ), note=t_("note.most_probable"))
 
@@ -113,17 +113,18 @@ def verdict(ds, lang: str = "en") -> Verdict:
 
     log10_p_all = -(n_max - 1) * math.log10(2.0)
     measurements = (
-        Measurement("p_all_left_log10", t_("measure.p_all_left_log10", n=int(n_max)), log10_p_all),
-        Measurement("recurrence_time_macro_log10", t_("measure.recurrence_time_macro_log10", n=N),
+        Measurement("p_all_left_log10", t_("measure.p_all_left_log10", n=f"{int(n_max):,}"), log10_p_all),
+        Measurement("recurrence_time_macro_log10", t_("measure.recurrence_time_macro_log10", n=f"{N:,}"),
                     N * math.log10(2.0)),
     )
-    fields = dict(N=N, R=R, n_steps=cfg["n_steps"], n_rec=n_rec, n_sites=n_sites, mu=mu, n_rings=cfg["n_rings"],
-                  n_max=int(n_max), z=fmt(Z_MAX), p_min=fmt(P_MIN), seed=cfg["seed"])
+    fields = dict(N=f"{N:,}", R=f"{R:,}", n_steps=f"{cfg['n_steps']:,}", n_rec=n_rec, n_sites=f"{n_sites:,}", mu=mu,
+                  n_rings=f"{cfg['n_rings']:,}", n_max=f"{int(n_max):,}", z=fmt(Z_MAX), p_min=fmt(P_MIN),
+                  seed=cfg["seed"])
     narrative = (
         t_("story.what", **fields),
-        t_("story.see", N=N, tau=fmt(N / 2), log10_p=fmt(log10_p_all), n_max=int(n_max),
+        t_("story.see", N=N, tau=fmt(N / 2), log10_p=f"{log10_p_all:,.0f}", n_max=f"{int(n_max):,}",
            width=fmt(float(ds["relative_width"].values[-1]))),
-        t_("story.why", n_rec=n_rec, t_rec=fmt(2.0**n_rec), N=N, log10_t=fmt(N * math.log10(2.0))),
+        t_("story.why", n_rec=n_rec, t_rec=f"{2**n_rec:,}", N=N, log10_t=f"{N * math.log10(2.0):,.0f}"),
     )
     return Verdict.from_checks(NAME, t_("claim"), subclaims=(most, ends, never, rev),
                                conditions=t_("conditions", **fields), measurements=measurements,
