@@ -13,8 +13,8 @@ from neqlab.models.gas import advance
 from neqlab.web.session import Session, SessionConfig
 
 
-def _fps(precision: str, n_frames: int = 60) -> tuple[float, float]:
-    s = Session(SessionConfig(n_particles=2500, precision=precision, steps_per_frame=10))
+def _fps(precision: str, n_frames: int = 60, n_particles: int = 2500) -> tuple[float, float]:
+    s = Session(SessionConfig(n_particles=n_particles, precision=precision, steps_per_frame=10))
     s.start()
     s.advance()
     s.frame()
@@ -31,10 +31,11 @@ def _fps(precision: str, n_frames: int = 60) -> tuple[float, float]:
     return fps, raw
 
 
-def run() -> dict:
+def run(smoke: bool = False) -> dict:
+    """``smoke``: a few frames of a small gas (make test checks the benchmark still works)."""
     out = {}
     for precision in ("exact", "f64"):
-        fps, raw = _fps(precision)
+        fps, raw = _fps(precision, *((3, 100) if smoke else ()))
         out[f"web_frames_per_s_n2500_{precision}"] = {
             "value": fps, "unit": "frames/s", "baseline": raw, "ratio": fps / raw,
             "baseline_name": "engine advance alone (10 steps/frame)",
