@@ -229,16 +229,15 @@ def _check_flow(flow) -> None:
 
 
 def _entropy_parts(rho, temp, dim, eos):
-    """Per-particle s_ex and its derivatives d/drho, d/dT (central differences)."""
+    """Per-particle s_ex and its derivatives d/drho, d/dT (central differences, one EOS call)."""
     if eos == "ideal":
         z = np.zeros_like(rho)
         return z, z, z
-    s = wca_eos.excess_entropy(rho, temp, dim)
     hr, ht = 1e-5 * np.maximum(rho, 1e-3), 1e-5 * temp
-    ds_dr = (wca_eos.excess_entropy(rho + hr, temp, dim) - wca_eos.excess_entropy(np.maximum(rho - hr, 0), temp, dim)) \
-        / (rho + hr - np.maximum(rho - hr, 0))
-    ds_dt = (wca_eos.excess_entropy(rho, temp + ht, dim) - wca_eos.excess_entropy(rho, temp - ht, dim)) / (2 * ht)
-    return s, ds_dr, ds_dt
+    lo = np.maximum(rho - hr, 0.0)
+    s = wca_eos.excess_entropy(np.stack([rho, rho + hr, lo, rho, rho]),
+                               np.stack([temp, temp, temp, temp + ht, temp - ht]), dim)
+    return s[0], (s[1] - s[2]) / (rho + hr - lo), (s[3] - s[4]) / (2.0 * ht)
 
 
 def hydro_entropy(positions, velocities, box, cells=8, *, eos: str = "wca", flow: str = "uniform",

@@ -25,6 +25,8 @@ Exact statements (reduced units, k_B = 1) that tests and experiments compare wit
 0.25
 >>> round(ideal_gas_entropy(density=1.0, kT=1.0 / (2 * math.pi), dim=2), 12)   # lambda_T = 1
 2.0
+>>> round(ideal_gas_entropy(density=0.5, kT=1.0 / (2 * math.pi), dim=3) - math.log(2), 12)
+2.5
 """
 
 from __future__ import annotations
