@@ -98,7 +98,7 @@ def _twin(x, v, box, cells, eos, flow):
             s += float(wca_eos.excess_entropy(rho, t, dim))
         total += nc * s
         n_cells += 1
-    return total + 0.5 * (n_cells - 1)
+    return total + 0.5 * (n_cells - 1) if n_cells else 0.0
 
 
 @settings(max_examples=25, deadline=None)
