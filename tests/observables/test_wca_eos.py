@@ -85,6 +85,14 @@ def test_diameter_tends_to_the_cutoff_at_low_temperature_and_shrinks_with_kT():
         assert np.all(np.diff(d) < 0) and d[0] == pytest.approx(WCA_CUT, abs=0.01)
 
 
+@pytest.mark.parametrize("dim", [2, 3])
+def test_no_value_at_or_beyond_eta_one(dim):
+    rho = np.array([0.5, 1.0, 3.0]) / float(E.packing_fraction(1.0, 1.0, dim))  # eta = 0.5, 1, 3
+    for f in (E.excess_entropy, E.excess_free_energy, E.compressibility_factor, E.excess_energy):
+        v = f(rho, 1.0, dim)
+        assert np.isfinite(v[0]) and np.isnan(v[1:]).all()
+
+
 def test_bad_dim_and_quantity():
     with pytest.raises(ConfigError, match="dim must be one of 2, 3, got 4"):
         E.excess_entropy(0.1, 1.0, 4)
