@@ -11,7 +11,7 @@ Widom test-particle insertion, mu_ex = -T ln <exp(-u_test / T)> over uniform ran
 insertion points (T the run's mean kinetic temperature; error from the block means of
 the Boltzmann factor), an independent check of the free energy the fit integrates.
 
-Regenerate the table of :mod:`neqlab.observables.wca_eos` (a few minutes on one core)::
+Regenerate the table of :mod:`neqlab.observables.wca_eos` (about 10 minutes on one core)::
 
     python -m neqlab.observables._wca_eos_fit > table.txt
 """

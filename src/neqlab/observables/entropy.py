@@ -5,6 +5,8 @@ All are histogram estimates. With n samples spread over M occupied bins the
 plug-in entropy -sum p ln p is biased low by about (M - 1) / (2 n) (Miller-Madow), so H
 is biased high by the same amount; ``miller_madow=True`` subtracts that first-order
 bias. Compare curves at fixed n and binning, or correct, before calling a change real.
+:func:`mu_entropy` offers the Grassberger estimator as well, which also corrects the
+sparsely filled bins where the first-order correction falls short.
 
 >>> import numpy as np
 >>> v = np.random.default_rng(0).normal(size=(200_000, 2))
