@@ -11,7 +11,11 @@ Exact statements (reduced units, k_B = 1) that tests and experiments compare wit
   sinusoidally moving trap;
 * stiffness ramp U = lambda x^2/2 from k0 to k1: dF = (d kT / 2) ln(k1/k0);
 * ideal-gas piston L0 -> L1 at any speed: per particle <e^{-W/kT}> = L1/L0, so
-  dF = -N kT ln(L1/L0) for N particles.
+  dF = -N kT ln(L1/L0) for N particles;
+* the entropy of the classical ideal gas per particle (Sackur-Tetrode, with the N! of
+  indistinguishable particles): S/N = ln[V/(N lambda_T^dim)] + (dim + 2)/2, thermal
+  wavelength lambda_T = h / sqrt(2 pi m kT), h = 1 in reduced units
+  (:func:`ideal_gas_entropy`, :func:`thermal_wavelength`).
 
 >>> round(dragged_trap_work(t=1.0, k=1.0, v=1.0, gamma=1.0, kT=1.0)[0], 4)
 0.3679
@@ -19,6 +23,10 @@ Exact statements (reduced units, k_B = 1) that tests and experiments compare wit
 0.693147
 >>> piston_jarzynski(1.0, 0.5, n_particles=2)
 0.25
+>>> round(ideal_gas_entropy(density=1.0, kT=1.0 / (2 * math.pi), dim=2), 12)   # lambda_T = 1
+2.0
+>>> round(ideal_gas_entropy(density=0.5, kT=1.0 / (2 * math.pi), dim=3) - math.log(2), 12)
+2.5
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from neqlab.core.errors import ConfigError
 
 
 def dragged_trap_work(t: float, k: float, v: float, gamma: float, kT: float) -> tuple[float, float]:
@@ -120,3 +130,26 @@ def ehrenfest_recurrence_time(n_particles: int, n: int | None = None) -> float:
 def kac_ring_mean(marker_fraction: float, t) -> np.ndarray:
     """Mean of (white - black)/n over marker placements, all white at t = 0: (1 - 2 mu)^t for t <= n (exact)."""
     return (1.0 - 2.0 * marker_fraction) ** np.asarray(t, dtype=float)
+
+
+# -- the ideal gas (loschmidt's thermodynamic entropy) ------------------------------------
+def thermal_wavelength(kT: float, mass: float = 1.0, h: float = 1.0) -> float:
+    """lambda_T = h / sqrt(2 pi m kT) [length]; reduced units take h = 1 (sigma, tau, epsilon).
+
+    The choice of h only shifts every absolute entropy by -dim ln h per particle; entropy
+    differences do not depend on it.
+    """
+    return h / math.sqrt(2.0 * math.pi * mass * kT)
+
+
+def ideal_gas_entropy(density: float, kT: float, dim: int, mass: float = 1.0, h: float = 1.0) -> float:
+    """Entropy per particle of the classical ideal gas [k_B] (exact, thermodynamic limit).
+
+    2D: S/N = ln[A/(N lambda_T^2)] + 2; 3D (Sackur-Tetrode): S/N = ln[V/(N lambda_T^3)] + 5/2,
+    with ``density`` = N/V [length^-dim], ``kT`` [energy], lambda_T from
+    :func:`thermal_wavelength`.
+    """
+    if dim not in (2, 3):
+        raise ConfigError(f"dim must be one of 2, 3, got {dim!r}")
+    lam = thermal_wavelength(kT, mass, h)
+    return math.log(1.0 / (density * lam**dim)) + 0.5 * (dim + 2)
