@@ -69,8 +69,8 @@ def fmt_measure(value: float | None, error: float | None = None, unit: str = "1"
     tail = f" {u}" if u else ""
     if v is None:
         return "n/a"
-    if e is None or e <= 0:
-        return fmt(v) + tail
+    if e is None or e <= 0 or e < 1e-12 * abs(v):  # no error, or one at round-off: the value alone
+        return fmt(v, 6 if e else 4) + tail
     exp = math.floor(math.log10(e)) - 1
     if -4 <= exp <= 4 and abs(v) < 1e6:
         nd = max(0, -exp)

@@ -253,7 +253,7 @@ def plot(ds: xr.Dataset):
         y = np.abs(ds["area_rel_change"].sel(case=c).values[1:])
         ax.semilogy(t.sel(case=c).values[1:], np.maximum(y, 1e-17), "o-", label=c)
     ax.axhline(float(ds.attrs["area_tol"]), color="k", ls="--", lw=0.8, label="tolerance")
-    ax.set(xlabel="map step", ylabel="|A(t)/A(0) - 1|", title="maps (NaN once unresolved)")
+    ax.set(xlabel="map step", ylabel="|A(t)/A(0) - 1|", title="maps: area change, until the outline\nis too long to follow")
     ax.legend(fontsize=7)
     for ax, system in ((axs[1, 1], "pendulum"), (axs[1, 2], "oscillator")):
         for integ in ("leapfrog", "yoshida4", "rk4", "euler"):

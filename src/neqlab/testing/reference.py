@@ -153,3 +153,36 @@ def ideal_gas_entropy(density: float, kT: float, dim: int, mass: float = 1.0, h:
         raise ConfigError(f"dim must be one of 2, 3, got {dim!r}")
     lam = thermal_wavelength(kT, mass, h)
     return math.log(1.0 / (density * lam**dim)) + 0.5 * (dim + 2)
+
+
+# -- coarse_graining (essay §4) ------------------------------------------------------------
+def cat_map_ks_entropy() -> float:
+    """KS entropy of Arnold's cat map (x, y) -> (x + y, x + 2y) mod 1 [1/step] (exact).
+
+    Uniformly hyperbolic, so by Pesin's formula it is the positive Lyapunov exponent,
+    the log of the larger eigenvalue of [[1, 1], [1, 2]]: ln((3 + sqrt 5)/2).
+
+    >>> round(cat_map_ks_entropy(), 6)
+    0.962424
+    """
+    return math.log((3.0 + math.sqrt(5.0)) / 2.0)
+
+
+def baker_map_ks_entropy() -> float:
+    """KS entropy of the baker's map [1/step] (exact): ln 2."""
+    return math.log(2.0)
+
+
+def cat_map_lattice_period(bits: int) -> int:
+    """Period [steps] of the cat map on the 2^bits x 2^bits lattice (exact).
+
+    On the lattice the map is the integer matrix [[1, 1], [1, 2]] mod 2^bits, a
+    permutation; its order is 3 for bits = 1 and 3 * 2^(bits - 2) for bits >= 2 (half
+    the Pisano period of 2^bits, the cat matrix being the square of Fibonacci's).
+
+    >>> [cat_map_lattice_period(b) for b in (1, 2, 6)]
+    [3, 3, 48]
+    """
+    if bits < 1:
+        raise ValueError(f"bits must be an integer in [1, inf), got {bits!r}")
+    return 3 if bits == 1 else 3 * 2 ** (bits - 2)
