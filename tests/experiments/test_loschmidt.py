@@ -91,7 +91,7 @@ def test_tasks_are_typed_and_the_second_stage_uses_the_measured_times():
     assert [type(t) for t in first["expansion"]] == [Reversal, Reversal]
     assert [t.gas.n_particles for t in first["expansion"]] == [SMALL.n_particles, SMALL.n_particles_large]
     assert all(isinstance(t, Lyapunov) for t in first["lyapunov"])
-    assert first["lyapunov"][1].density == pytest.approx(min(0.8, SMALL.density / SMALL.fill))
+    assert first["lyapunov"][1].density == pytest.approx(SMALL.density / SMALL.fill)
     assert all(isinstance(t, ReversalSweep) for t in first["map"])
     second = tasks_for(SMALL, {SMALL.n_particles: 1.5, SMALL.n_particles_large: 3.25})
     vel, ctl = second["velocity"], second["control"]
@@ -114,6 +114,9 @@ def test_config_cross_check_and_fields():
         Config(precision="exact", eps=1e-12)  # below half a lattice unit: no perturbation at all
     with pytest.raises(ConfigError, match="^map_eps must be"):
         Config(map_eps=(1e-12,))
+    with pytest.raises(ConfigError, match="^density must be at most 0.8 [*] fill"):
+        Config(fill=0.1)  # local density 3.0: the first step would overlap (it did, with a SimulationError)
+    Config(fill=0.375)  # local density 0.8, the densest allowed start (it runs: test_edges_of_the_declared_ranges_run)
     for key in ("n_particles", "dimension", "density", "t_reverse", "precision", "eps", "dt", "seed", "n_cells"):
         assert key in Config.keys()
     assert "cells" not in Config.keys()
@@ -222,9 +225,10 @@ def test_exact_run_returns_bitwise_and_the_mechanism_says_why_it_is_not_evaluate
 
 @pytest.mark.parametrize("change", [dict(fill=1.0, f_left_reverse=0.0), dict(dimension=3, density=0.2),
                                     dict(precision="f32", expansion_axis="periodic"),
-                                    dict(precision="exact", eps=2.0**-33)])
+                                    dict(precision="exact", eps=2.0**-33), dict(fill=0.375)])
 def test_edges_of_the_declared_ranges_run(change):
-    """fill = 1 (no expansion), 3D, f32 on a periodic axis, the smallest exact kick: all run and are judged."""
+    """fill = 1 (no expansion), 3D, f32 on a periodic axis, the smallest exact kick, the densest start
+    (density/fill = 0.8): all run and are judged."""
     cfg = dataclasses.replace(SMALL, n_particles=100, n_particles_large=200, phase_map=False, t_reverse=1.0,
                               lyapunov_n_particles=100, t_lyapunov=1.0, t_equilibrate=0.5, **change)
     ds = _run(cfg)

@@ -29,6 +29,7 @@ CLAIM = text("loschmidt.claim")
 # damped) is one more name here, one task builder in run.py and one sub-claim.
 PROTOCOLS = ("expansion", "velocity")
 EPS_MIN_EXACT = 2.0**-33  # half the lattice spacing of the exact integrator [sigma]
+LOCAL_DENSITY_MAX = 0.8  # the densest released gas [sigma^-d] (the top of the density range)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,12 @@ class Config(ConfigBase):
     seed: int = param(0, lo=0, hi=2**63 - 1, doc="random seed")
 
     def check(self) -> None:
+        # the released gas starts at the local density density/fill: keep it a fluid within the
+        # density range (denser starts overlap at the first step: fill 0.1 at density 0.3 is 3.0)
+        if self.density > LOCAL_DENSITY_MAX * self.fill + 1e-12:
+            raise ConfigError(f"density must be at most {LOCAL_DENSITY_MAX:g} * fill = {LOCAL_DENSITY_MAX * self.fill:g} "
+                              f"(the released gas's local density density/fill at most {LOCAL_DENSITY_MAX:g} sigma^-d), "
+                              f"got {self.density!r} with fill {self.fill!r}")
         if self.f_left_reverse > 0 and self.fill >= 1.0:
             raise ConfigError(f"f_left_reverse must be 0 when fill = 1 (no expansion), got {self.f_left_reverse!r}")
         # the exact integrator's positions are integers times 2^-32: a shift below half a

@@ -66,7 +66,7 @@ def tasks_for(config: Config, reversal_times: Mapping[int, float] | None = None)
     sizes = sizes_of(c)
     if reversal_times is None:
         lyap = [Lyapunov(c.lyapunov_n_particles, c.dimension, density, c.kT, c.t_equilibrate, c.dt, c.t_lyapunov,
-                         N_SEGMENTS, c.seed) for density in (c.density, min(0.8, c.density / c.fill))]
+                         N_SEGMENTS, c.seed) for density in (c.density, c.density / c.fill)]
         return {"expansion": [_reversal(c, _gas(c, n)) for n in sizes], "lyapunov": lyap, "map": _map_tasks(c)}
     return {
         "velocity": [_reversal(c, _gas(c, n, fill=1.0, velocities="monokinetic"), f_left_reverse=0.0,

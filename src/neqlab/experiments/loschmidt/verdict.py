@@ -163,7 +163,7 @@ def verdict(ds, lang: str = "en") -> Verdict:
 
 def _measurements(ds, cfg, t_, sizes, tr, ch, eps_eff, ln_eps) -> tuple[Measurement, ...]:
     ent = lambda key: t_(f"entropy.{key}")  # noqa: E731
-    density0 = min(0.8, cfg["density"] / cfg["fill"])
+    density0 = cfg["density"] / cfg["fill"]
     out = [Measurement("lyapunov_max", t_("measure.lyapunov_max", density=fmt(cfg["density"])),
                        ds.attrs["lyapunov_max"], ds.attrs["lyapunov_max_err"], "tau^-1"),
            Measurement("lyapunov_max_initial", t_("measure.lyapunov_max_initial", density=fmt(density0)),
