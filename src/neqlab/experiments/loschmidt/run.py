@@ -88,13 +88,19 @@ def _cost(task) -> float:
     return task.gas.n_particles * (1.0 + 2.0 * _t_max(task)) * (3.0 if task.gas.dimension == 3 else 1.0)
 
 
-def _map_all(runner, tasks: list, name: str, key: str) -> list[dict]:
+def _run_groups(runner, groups: dict[str, list], name: str, key: str) -> dict[str, list[dict]]:
+    """Run every task of ``groups`` in one runner call, big items first (load balance);
+    return the results by group, in the tasks' order."""
+    tasks = [t for g in groups.values() for t in g]
     order = sorted(range(len(tasks)), key=lambda j: -_cost(tasks[j]))
     done = runner.map(run_task, [tasks[j] for j in order], name=name, key=key)
     res = [None] * len(tasks)
     for j, r in zip(order, done):
         res[j] = r
-    return res
+    out, k = {}, 0
+    for g, items in groups.items():
+        out[g], k = res[k: k + len(items)], k + len(items)
+    return out
 
 
 PARTICLE_STEPS_PER_S = 2e7  # one core, 2D f64 with observables every 0.25 tau (docs/experiments/loschmidt.md)
@@ -123,24 +129,21 @@ def estimate(config: Config) -> Cost:
 
 
 def run(config: Config, *, runner=None):
-    """Run both sizes under both protocols, the control, lambda_max and the phase map; return the dataset."""
+    """Run both sizes under every protocol, the control, lambda_max and the phase map; return the dataset.
+
+    Each group of :func:`tasks_for` named after a protocol of :data:`PROTOCOLS` gives that
+    protocol's runs (one per size); ``control``, ``lyapunov`` and ``map`` the rest.
+    """
     c = config
     key = c.to_json()
     sizes = sizes_of(c)
     first = tasks_for(c)
-    groups = list(first)
-    items = [t for g in groups for t in first[g]]
     with owned_runner(runner) as r:
-        res = _map_all(r, items, "loschmidt", key)
-        out, k = {}, 0
-        for g in groups:
-            out[g], k = res[k: k + len(first[g])], k + len(first[g])
+        out = _run_groups(r, first, "loschmidt", key)
         t_r = {n: float(run_["t_reverse"]) for n, run_ in zip(sizes, out["expansion"])}
-        second = tasks_for(c, t_r)
-        items2 = second["velocity"] + second["control"]
-        res2 = r.map(run_task, items2, name="loschmidt_second", key=key)
-    runs = {"expansion": out["expansion"], "velocity": res2[: len(sizes)]}
-    ds = assemble(c, sizes, runs, res2[len(sizes):], out["lyapunov"], first["map"], out["map"])
+        out.update(_run_groups(r, tasks_for(c, t_r), "loschmidt_second", key))
+    runs = {p: out[p] for p in PROTOCOLS}
+    ds = assemble(c, sizes, runs, out["control"], out["lyapunov"], first["map"], out["map"])
     return stamp(ds, c, name=NAME, section=SECTION, claim=CLAIM)
 
 
