@@ -1,5 +1,6 @@
-"""Entropies from samples: Boltzmann's H-function, the spatial coarse-grained entropy and
-the mu-space (one-particle phase-space) entropy.
+"""Entropies from samples: Boltzmann's H-function, the spatial coarse-grained entropy,
+the velocity entropy of the component histograms and the mu-space (one-particle
+phase-space) entropy.
 
 All are histogram estimates. With n samples spread over M occupied bins the
 plug-in entropy -sum p ln p is biased low by about (M - 1) / (2 n) (Miller-Madow), so H
@@ -54,13 +55,27 @@ def velocity_histogram(velocities, *, bin_width: float = BIN_WIDTH, v_max: float
 
 
 def _plugin_entropy(counts: np.ndarray, miller_madow: bool) -> tuple[float, int, int]:
+    s, _, m, n = _plugin_with_error(counts, miller_madow)
+    return s, m, n
+
+
+def _plugin_with_error(counts: np.ndarray, miller_madow: bool) -> tuple[float, float, int, int]:
+    """(entropy, its standard error, occupied bins M, samples n) of a histogram.
+
+    The standard error of the plug-in estimate is sqrt((sum p ln^2 p - S^2) / n) (the
+    delta method for a multinomial sample); the Miller-Madow term (M - 1)/(2n) shifts
+    the value, not the error.
+    """
     c = counts[counts > 0].astype(np.float64)
     n = float(c.sum())
     p = c / n
-    s = -float(np.sum(p * np.log(p)))
+    lp = np.log(p)
+    s = -float(np.sum(p * lp))
+    var = max(float(np.sum(p * lp * lp)) - s * s, 0.0)
+    err = math.sqrt(var / n)
     if miller_madow:
         s += (c.size - 1) / (2.0 * n)
-    return s, int(c.size), int(n)
+    return s, err, int(c.size), int(n)
 
 
 def h_function(velocities, *, bin_width: float = BIN_WIDTH, v_max: float = V_MAX,
@@ -80,13 +95,20 @@ def h_function(velocities, *, bin_width: float = BIN_WIDTH, v_max: float = V_MAX
     return -s - dim * math.log(bin_width)
 
 
-def spatial_entropy(positions, box, n_cells=8, *, miller_madow: bool = False) -> float:
-    """Coarse-grained spatial entropy -sum_c p_c ln p_c over a grid of position cells [-].
+def spatial_entropy(positions, box, n_cells=8, *, miller_madow: bool = False, return_error: bool = False):
+    """Coarse-grained spatial entropy -sum_c p_c ln p_c over a grid of position cells [k_B].
 
     ``n_cells``: cells per axis (int or one per axis); p_c the fraction of particles in
     cell c. Its maximum is ln(number of cells), reached by a uniform gas as n -> inf;
     a uniform gas of n particles sits below it by about (M - 1)/(2 n) (plug-in bias,
-    removed when ``miller_madow``).
+    removed when ``miller_madow``; what remains is about -(sum_c 1/p_c - 1)/(12 n^2)).
+    ``return_error``: return ``(entropy, standard error)``, the error of the plug-in
+    estimate for independent positions, sqrt((sum p ln^2 p - S^2) / n).
+
+    >>> import numpy as np
+    >>> x = np.array([[0.5, 0.5], [1.5, 0.5], [0.5, 1.5], [1.5, 1.5]])
+    >>> round(spatial_entropy(x, np.array([2.0, 2.0]), 2), 12) == round(float(np.log(4)), 12)
+    True
     """
     x = np.asarray(positions, dtype=np.float64)
     box = np.asarray(box, dtype=np.float64)
@@ -95,7 +117,92 @@ def spatial_entropy(positions, box, n_cells=8, *, miller_madow: bool = False) ->
     idx = np.clip(np.floor(x / box * m).astype(np.int64), 0, m - 1)
     flat = np.ravel_multi_index(tuple(idx.T), tuple(m))
     counts = np.bincount(flat, minlength=int(np.prod(m)))
-    return _plugin_entropy(counts, miller_madow)[0]
+    s, err, _, _ = _plugin_with_error(counts, miller_madow)
+    return (s, err) if return_error else s
+
+
+V_BIN = 0.1  # bin of velocity_entropy [sqrt(kT/m)]
+V_RANGE = 8.0  # half-range of velocity_entropy's histograms [sqrt(kT/m)]; outermost bins open
+
+
+def _component_entropy(v: np.ndarray, width: float, n_bins: int) -> tuple[float, float]:
+    """Miller-Madow differential entropy of one velocity component (bins ``width``
+    centred on 0, outermost bins open) and its standard error."""
+    idx = np.clip(np.floor(v / width + n_bins / 2).astype(np.int64), 0, n_bins - 1)
+    counts = np.bincount(idx, minlength=n_bins).astype(float)
+    s, err, m, n = _plugin_with_error(counts, False)
+    return s + math.log(width) + (m - 1) / (2.0 * n), err
+
+
+def velocity_entropy(velocities, kT: float) -> tuple[float, float]:
+    """Velocity entropy -H per particle [k_B] from the component histograms, and its error.
+
+    The sum over axes of the differential entropy of each velocity component's
+    histogram (bins of ``V_BIN`` sqrt(kT) on [-``V_RANGE``, ``V_RANGE``] sqrt(kT),
+    outermost bins open), each Miller-Madow corrected (+ (M - 1)/(2n), M occupied
+    bins). It is Boltzmann's -H of the product of the one-component distributions:
+    equal to the joint -H for a Maxwellian (dim/2 ln(2 pi e kT)), an upper bound of the
+    joint entropy otherwise, and like it maximal for the Maxwellian at given kinetic
+    energy. Unlike :func:`h_function` (the joint histogram) it stays well sampled in 3D.
+    Residual bias after the correction O(M/n^2): < 1e-4 per particle at n = 2500; the
+    binning lowers it by about dim w^2/24 for a Maxwellian (w the bin in sqrt(kT)).
+    The error is the square root of the summed variances of the components.
+
+    >>> import numpy as np
+    >>> v = np.random.default_rng(0).normal(size=(100_000, 2))
+    >>> s, err = velocity_entropy(v, 1.0)
+    >>> bool(abs(s + maxwell_h(1.0, 2)) < 4 * err)
+    True
+    """
+    v = np.asarray(velocities, dtype=np.float64)
+    width = V_BIN * math.sqrt(kT)
+    n_bins = int(round(2 * V_RANGE / V_BIN))
+    total, var = 0.0, 0.0
+    for k in range(v.shape[1]):
+        s, err = _component_entropy(v[:, k], width, n_bins)
+        total += s
+        var += err * err
+    return total, math.sqrt(var)
+
+
+def mu_entropy_slabs(positions, velocities, box, n_slabs: int, kT: float) -> tuple[float, float]:
+    """Boltzmann's entropy -H of the one-particle distribution f(x, v) in mu-space [k_B], and its error,
+    on slabs along axis 0 with Miller-Madow corrections (the loschmidt dataset's ``mu_entropy``).
+
+    Superseded by :func:`mu_entropy` (any cells, Grassberger correction, unbiased within
+    its error where Miller-Madow is not); kept so that saved loschmidt results keep their
+    meaning until that experiment moves to it.
+
+    Per particle, coarse-grained in ``n_slabs`` slabs along axis 0 (the direction of
+    the gradients) and in velocity bins of 2 ``V_BIN`` sqrt(kT) per component (product
+    of the component histograms in each slab, on [-``V_RANGE``/2, ``V_RANGE``/2]
+    sqrt(kT)): S = S_slab + ln(slab width) + sum_c p_c S_v|c, each histogram term
+    Miller-Madow corrected. Unlike the global velocity entropy it does not count an
+    ordered flow as low entropy (a shifted Maxwellian has the Maxwellian's entropy),
+    and unlike the position entropy it counts the heating that goes with a compression.
+    It is the ideal-gas (one-particle) entropy: it ignores the correlation (excess)
+    entropy of a dense gas. For a uniform Maxwellian gas it tends to
+    ln L_0 + dim/2 ln(2 pi e kT). Residual bias of the per-slab histograms ~ M/n_c^2.
+    """
+    x = np.asarray(positions, dtype=np.float64)
+    v = np.asarray(velocities, dtype=np.float64)
+    box = np.asarray(box, dtype=np.float64)
+    n, dim = x.shape
+    c = np.clip((x[:, 0] / float(box[0]) * n_slabs).astype(np.int64), 0, n_slabs - 1)
+    counts = np.bincount(c, minlength=n_slabs).astype(float)
+    s, err, m, _ = _plugin_with_error(counts, False)
+    total = s + (m - 1) / (2.0 * n) + math.log(float(box[0]) / n_slabs)
+    var = err * err
+    width = 2 * V_BIN * math.sqrt(kT)
+    n_bins = int(round(V_RANGE / V_BIN))
+    for j in np.flatnonzero(counts):
+        vj = v[c == j]
+        pj = counts[j] / n
+        for k in range(dim):
+            sv, sem = _component_entropy(vj[:, k], width, n_bins)
+            total += pj * sv
+            var += (pj * sem) ** 2
+    return total, math.sqrt(var)
 
 
 def half_fraction(positions, box, axis: int = 0) -> float:

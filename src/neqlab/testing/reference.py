@@ -186,3 +186,29 @@ def cat_map_lattice_period(bits: int) -> int:
     if bits < 1:
         raise ValueError(f"bits must be an integer in [1, inf), got {bits!r}")
     return 3 if bits == 1 else 3 * 2 ** (bits - 2)
+
+
+# -- loschmidt (essay §2.3) ------------------------------------------------------------
+UNIT_ROUNDOFF = {"f64": 2.0**-53, "f32": 2.0**-24, "exact": 0.0}
+
+
+def unit_roundoff(precision: str) -> float:
+    """Relative rounding error of one operation: 2^-53 (f64), 2^-24 (f32), 0 for the
+    bit-reversible fixed-point integrator (exact)."""
+    return UNIT_ROUNDOFF[precision]
+
+
+def maxwell_velocity_entropy(kT: float, dim: int) -> float:
+    """Entropy per particle of Maxwell's velocity distribution, -H = (dim/2) ln(2 pi e kT/m) [k_B] (exact)."""
+    return 0.5 * dim * math.log(2.0 * math.pi * math.e * kT)
+
+
+def uniform_position_entropy(n_cells: int, dim: int) -> float:
+    """Position entropy per particle of a uniform gas over n_cells^dim equal cells, dim ln n_cells [k_B] (exact, n -> inf)."""
+    return dim * math.log(n_cells)
+
+
+def uniform_mu_entropy(length: float, kT: float, dim: int) -> float:
+    """mu-space entropy per particle of a uniform Maxwellian gas coarse-grained in slabs along
+    an axis of ``length`` [sigma]: ln(length) + (dim/2) ln(2 pi e kT) [k_B] (exact, n -> inf)."""
+    return math.log(length) + maxwell_velocity_entropy(kT, dim)
