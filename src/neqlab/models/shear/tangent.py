@@ -35,7 +35,8 @@ def tangent_step(state: ShearState, params: ShearParams, tangents, n_steps: int)
     """Advance the systems and their tangent vectors (M, 2 dN, m) by ``n_steps``.
 
     Returns (new state, new tangents, :class:`TangentIntegrals`). The base trajectory
-    is the one :func:`neqlab.models.shear.advance` computes (same arithmetic).
+    is that of :func:`neqlab.models.shear.advance` up to round-off (the same map, its
+    momentum sub-steps applied one by one instead of fused).
     """
     n_steps = check_steps("n_steps", n_steps)
     m_sys, n, d = state.positions.shape

@@ -295,9 +295,9 @@ def run_one(x, p, offa, prm, n_steps, every, thermo, mode, rec, stats):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def run_batch(x, p, off, prm, ints, rec, status, stats):
-    """Advance every system of the batch (prange over systems; each system's arithmetic
-    is the same whatever the thread count). ints = (n_steps, every, thermostat, mode)."""
+def run_batch_reference(x, p, off, prm, ints, rec, status, stats):
+    """:func:`run_one` (one sub-step at a time) for every system: the twin of the fused
+    production loop :func:`.fused.run_batch`. ints = (n_steps, every, thermostat, mode)."""
     m = x.shape[0]
     for s in prange(m):
         status[s] = run_one(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], ints[3],
