@@ -42,10 +42,10 @@ __all__ = [
 ]
 
 
-def _steps(t: float, dt: float, name: str) -> int:
+def _steps(t: float, dt: float, name: str, unit: str = "dt") -> int:
     n = int(round(t / dt))
     if n < 0 or abs(n * dt - t) > 1e-9 * max(1.0, abs(t)):
-        raise ConfigError(f"{name} must be a non-negative multiple of dt = {dt} [time], got {t!r}")
+        raise ConfigError(f"{name} must be a non-negative multiple of {unit} = {dt:.6g} [time], got {t!r}")
     return n
 
 
@@ -235,7 +235,7 @@ def steady_state_sigma(record: Record, state: ShearState, params: ShearParams, t
         raise ConfigError(f"definition must be one of 'dissipation', 'contraction', got {definition!r}")
     out = []
     for tau in np.atleast_1d(taus):
-        w = _steps(float(tau), record.interval, "tau")
+        w = _steps(float(tau), record.interval, "tau", "the record interval")
         nw = rate.shape[1] // w if w > 0 else 0
         if nw < 1:
             raise ConfigError(f"tau must be a positive multiple of the record interval {record.interval:.4g} up to "

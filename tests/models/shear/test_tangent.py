@@ -105,3 +105,21 @@ def test_tangent_shape_is_checked():
     s = equilibrium_ensemble(10, 0.7, 1.0, seed=3, t_eq=0.1)
     with pytest.raises(ConfigError, match=r"tangents must have shape \(1, 40, m\)"):
         tangent_step(s, ShearParams(), np.eye(39)[None], 1)
+
+
+def test_translations_give_the_zero_exponents():
+    # a uniform shift in x is carried unchanged (forces depend on differences, the streaming
+    # on y only); a uniform shift dy in y adds the streaming gamma dy t to every x: linear
+    # growth, exponent zero. These are the two zero exponents of the constrained spectrum.
+    s = equilibrium_ensemble(10, 0.7, 1.0, seed=3, t_eq=0.5)
+    p = ShearParams(shear_rate=0.8, dt=0.004)
+    t0 = np.zeros((1, 40, 2))
+    t0[0, 0:20:2, 0] = 1.0   # dq_x = 1 for every particle
+    t0[0, 1:20:2, 1] = 1.0   # dq_y = 1 for every particle
+    _, t, _ = tangent_step(s, p, t0, 250)
+    dx = np.zeros(40)
+    dx[0:20:2] = 1.0
+    np.testing.assert_allclose(t[0, :, 0], dx, atol=1e-12)
+    expect = t0[0, :, 1].copy()
+    expect[0:20:2] = 0.8 * 250 * 0.004          # gamma t in x
+    np.testing.assert_allclose(t[0, :, 1], expect, atol=1e-12)
