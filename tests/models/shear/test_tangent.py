@@ -123,3 +123,21 @@ def test_translations_give_the_zero_exponents():
     expect = t0[0, :, 1].copy()
     expect[0:20:2] = 0.8 * 250 * 0.004          # gamma t in x
     np.testing.assert_allclose(t[0, :, 1], expect, atol=1e-12)
+
+
+def test_constraint_normals_grow_at_rates_zero_and_minus_alpha():
+    # the kinetic-energy normal keeps its component exactly (K is kept for every K: exponent
+    # 0); a total-momentum perturbation decays as exp(-int alpha) (exponent -<alpha>, one per
+    # axis), the shear only adding -gamma t dP_y to dP_x
+    s = advance(equilibrium_ensemble(10, 0.7, 1.0, seed=3, t_eq=0.5), ShearParams(shear_rate=0.8), 250)
+    p = ShearParams(shear_rate=0.8)
+    nrm = constraint_normals(s, p)[0]                     # columns: P_x, P_y, K
+    end, t, integ = tangent_step(s, p, nrm[None], 250)
+    nrm1 = constraint_normals(end, p)[0]
+    comp = nrm1.T @ t[0]                                   # normal components after 1 tau
+    decay = np.exp(-integ.alpha[0])
+    assert abs(comp[2, 2] - 1.0) < 1e-10
+    # the map is exact only to the splitting's O(dt^2) against the continuous exp(-int alpha)
+    assert abs(comp[0, 0] / decay - 1.0) < 1e-3 and abs(comp[1, 1] / decay - 1.0) < 1e-3
+    assert abs(comp[0, 1] / decay + 0.8 * 1.0) < 1e-3     # -gamma t, t = 1
+    assert integ.alpha[0] > 0.05                           # a real decay was tested

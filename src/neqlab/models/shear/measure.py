@@ -21,7 +21,11 @@ has the compression factor Lambda = div G - tr(dP'/dP) = div G + d alpha:
 
 (the normal direction K grows at rate 0, each of the d momentum directions at rate
 -alpha). ``phase_space_compression(..., space="full")`` returns div G; both are tested
-against a finite-difference divergence.
+against a finite-difference divergence. On the isokinetic surface |grad K| = |p| is
+constant, so Lambda is also the divergence with respect to the surface area, whose
+growth the Lyapunov exponents of the constrained tangent space measure; on the
+isoenergetic surface the two differ by d/dt ln|grad H0|, which averages to zero in a
+steady state (the pointwise relation is tested; the extra term is a total derivative).
 
 Dissipation function (Evans-Searles). For the isokinetic ensemble
 f0 ~ delta(P) delta(K - K0) exp(-beta Phi) with beta = (dN - d - 1) / (2 K0) (invariant
