@@ -6,7 +6,7 @@ import pytest
 from neqlab.core.errors import ConfigError
 from neqlab.models.shear import (ShearParams, ShearState, advance, constraint_normals, equilibrium_ensemble,
                                  tangent_step)
-from tests.models.shear.test_dynamics import reference_advance
+from tests.models.shear.test_shear_dynamics import reference_advance
 
 
 def _le_diff(a, b, box, off):
