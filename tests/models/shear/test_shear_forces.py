@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from neqlab.models import gas
 from neqlab.models.shear import (ShearParams, ShearState, equilibrium_ensemble, forces, potential_energy,
-                                 pressure_tensor)
+                                 pressure_tensor, thermostat_multiplier, vector_field)
 from tests.models.shear.twins import image_sum, random_config
 
 
@@ -54,3 +54,27 @@ def test_pressure_tensor_is_symmetric_and_its_xy_is_the_record_convention():
     pt = pressure_tensor(s, ShearParams())
     np.testing.assert_allclose(pt[:, 0, 1], pt[:, 1, 0], rtol=1e-12, atol=1e-12)
     assert np.all(pt[:, 0, 0] > 0) and np.all(pt[:, 1, 1] > 0)  # repulsive fluid: positive pressure
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(4, 20), off_frac=st.floats(0.0, 0.999999), seed=st.integers(0, 2**31 - 1),
+       gamma=st.floats(-3.0, 3.0), thermostat=st.sampled_from(["isokinetic", "isoenergetic", "none"]))
+def test_sllod_field_equals_a_numpy_twin(n, off_frac, seed, gamma, thermostat):
+    rng = np.random.default_rng(seed)
+    p = ShearParams(shear_rate=gamma, thermostat=thermostat, skin=0.05)
+    x, box = random_config(rng, n, min(0.5, n / (2.0 * p.r_list + 0.01) ** 2), 2)
+    mom = rng.normal(size=(n, 2))
+    mom -= mom.mean(axis=0)
+    s = ShearState(x[None], mom[None], box, [off_frac * box[0]])
+    f, _, vir = image_sum(x, box, off_frac * box[0])
+    spp = np.sum(mom[:, 0] * mom[:, 1])
+    k2 = np.sum(mom * mom)
+    alpha = {"isokinetic": (np.sum(f * mom) - gamma * spp) / k2,
+             "isoenergetic": -gamma * (spp + vir[0, 1]) / k2, "none": 0.0}[thermostat]
+    qdot = mom + np.stack([gamma * x[:, 1], np.zeros(n)], axis=1)
+    pdot = f - alpha * mom - np.stack([gamma * mom[:, 1], np.zeros(n)], axis=1)
+    a, b = vector_field(s, p)
+    scale = max(1.0, np.abs(pdot).max())
+    assert np.abs(a[0] - qdot).max() < 1e-12 * max(1.0, np.abs(qdot).max())
+    assert np.abs(b[0] - pdot).max() < 1e-12 * scale
+    assert thermostat_multiplier(s, p)[0] == pytest.approx(alpha, rel=1e-10, abs=1e-12)
