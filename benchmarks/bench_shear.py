@@ -10,7 +10,9 @@ Timed in the same run:
 - the Lyapunov spectrum (221 vectors of the constraint surface, 1 thread): seconds per
   unit of simulated time, split into the tangent steps and the LAPACK QR.
 
-Rates are system-steps per second (trajectory-steps). Prints the CPU model (lscpu).
+Rates are system-steps per second (trajectory-steps) of wall-clock time, best of 3;
+the single-thread entries also give the process CPU time per system-step, which a
+loaded shared machine disturbs much less. Prints the CPU model (lscpu) and the load.
 
     python benchmarks/bench_shear.py
 """
@@ -18,6 +20,7 @@ Rates are system-steps per second (trajectory-steps). Prints the CPU model (lscp
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 import time
@@ -46,30 +49,32 @@ def cpu_model() -> str:
     return "unknown"
 
 
-def _best(fn) -> float:
+def _best(fn, work: float) -> tuple[float, float]:
+    """(work per wall second, CPU seconds per unit of work), best of REPEAT."""
     fn()  # compile / warm up
-    best = np.inf
+    wall = cpu = np.inf
     for _ in range(REPEAT):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+        wall = min(wall, time.perf_counter() - t0)
+        cpu = min(cpu, time.process_time() - c0)
+    return work / wall, cpu / work
 
 
-def _batched_rate(s, p) -> float:
-    return s.n_systems * STEPS / _best(lambda: advance(s, p, STEPS))
+def _batched_rate(s, p):
+    return _best(lambda: advance(s, p, STEPS), s.n_systems * STEPS)
 
 
-def _one_per_call_rate(s, p, n_sys: int = 64) -> float:
+def _one_per_call_rate(s, p, n_sys: int = 64):
     singles = [s.select([i]) for i in range(n_sys)]
-    return n_sys * STEPS / _best(lambda: [advance(x, p, STEPS) for x in singles])
+    return _best(lambda: [advance(x, p, STEPS) for x in singles], n_sys * STEPS)
 
 
-def _gas_rate(n_sys: int = 64) -> float:
+def _gas_rate(n_sys: int = 64):
     gp = gas.Params(dt=0.004)
     g0 = gas.advance(gas.lattice_gas(N, RHO, 1.0, 2, seed=0), gp, 250)
     states = [g0.copy() for _ in range(n_sys)]
-    return n_sys * STEPS / _best(lambda: [gas.advance(g, gp, STEPS) for g in states])
+    return _best(lambda: [gas.advance(g, gp, STEPS) for g in states], n_sys * STEPS)
 
 
 def _lyapunov_cost(s, p) -> tuple[float, float]:
@@ -90,16 +95,26 @@ def _lyapunov_cost(s, p) -> tuple[float, float]:
 
 
 def run() -> dict:
-    print(f"CPU: {cpu_model()}; numba threads available: {numba.config.NUMBA_NUM_THREADS}", file=sys.stderr)
+    print(f"CPU: {cpu_model()}; numba threads available: {numba.config.NUMBA_NUM_THREADS}; "
+          f"load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
     p1 = ShearParams(shear_rate=GAMMA, threads=1)
     s = advance(equilibrium_ensemble(N, RHO, 1.0, n_systems=M, seed=0, t_eq=1.0), p1, 100)
-    b1 = _batched_rate(s, p1)
-    b2 = _batched_rate(s, dataclasses.replace(p1, threads=2))
-    single = _one_per_call_rate(s, p1)
-    allp = _batched_rate(s, dataclasses.replace(p1, neighbours="all_pairs"))
-    g = _gas_rate()
+    b1, c1 = _batched_rate(s, p1)
+    b2, _ = _batched_rate(s, dataclasses.replace(p1, threads=2))
+    single, c_single = _one_per_call_rate(s, p1)
+    allp, c_allp = _batched_rate(s, dataclasses.replace(p1, neighbours="all_pairs"))
+    g, c_gas = _gas_rate()
     tan, qr = _lyapunov_cost(s, p1)
     return {
+        "shear_n56_batched_1core_cpu_per_step": {
+            "value": c1 * 1e6, "unit": "CPU us/system-step", "baseline": c_single * 1e6, "ratio": c_single / c1,
+            "baseline_name": "one system per call (ratio: CPU-time speed-up)"},
+        "shear_n56_pair_list_vs_all_pairs_cpu": {
+            "value": c1 * 1e6, "unit": "CPU us/system-step", "baseline": c_allp * 1e6, "ratio": c_allp / c1,
+            "baseline_name": "all pairs every step (ratio: CPU-time speed-up)"},
+        "shear_n56_vs_gas_verlet_cpu": {
+            "value": c1 * 1e6, "unit": "CPU us/system-step", "baseline": c_gas * 1e6, "ratio": c_gas / c1,
+            "baseline_name": "gas engine Verlet, NVE, one per call (ratio: speed-up)"},
         "shear_n56_batched_1core_vs_one_per_call": {
             "value": b1, "unit": "system-steps/s", "baseline": single, "ratio": b1 / single,
             "baseline_name": "same kernel, one system per call, 1 thread"},
