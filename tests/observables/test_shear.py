@@ -162,8 +162,12 @@ def test_full_spectrum_holds_the_constraint_exponents(steady16):
     full = obs.lyapunov_spectrum(steady16, p, t_run=4.0, t_transient=0.5, n_segments=4, space="full")
     con = obs.lyapunov_spectrum(steady16, p, t_run=4.0, t_transient=0.5, n_segments=4)
     assert full.exponent_sum - con.exponent_sum == pytest.approx(-2 * full.alpha, rel=0.05)
-    near = np.abs(full.exponents[:, None] - (-full.alpha)).min(axis=0)
-    assert near < 0.05 * full.alpha
+    # the d = 2 momentum directions: two exponents at -<alpha>, each within 4 combined standard
+    # errors (over segments) of the exponent and of <alpha>. (A bound of 5 % of alpha, set on one
+    # seed, was not derived from these errors: alpha's own error here is ~20 %.)
+    gap = np.abs(full.exponents + full.alpha)
+    two = np.argsort(gap)[:2]
+    assert np.all(gap[two] < 4.0 * np.hypot(full.exponents_err[two], full.alpha_err)), (gap[two], full.alpha_err)
 
 
 def test_lyapunov_spectrum_is_the_same_for_one_or_two_threads(steady16):

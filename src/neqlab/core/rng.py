@@ -39,6 +39,7 @@ class Stream(IntEnum):
     GAS_INITIAL = 1  # models.gas.init: random placement and Maxwell velocities
     GAS_PACKING = 2  # models.gas.init.random_gas: random sequential addition
     LANGEVIN_NOISE = 3  # models.langevin / models.piston: default per-trajectory noise
+    SHEAR_INITIAL = 4  # models.shear.init: lattice momenta and Lees-Edwards offsets per system
     # observables
     DIVERGENCE_DIRECTION = 5  # observables.divergence: direction of the initial separation
     # relaxation (essay §1)

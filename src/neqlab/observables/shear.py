@@ -20,11 +20,8 @@ Units: reduced (sigma = epsilon = m = k_B = 1); Omega and sigma are dimensionles
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
-import glob
 import math
-import os
 import threading
 from dataclasses import dataclass
 
@@ -300,42 +297,23 @@ class ShearLyapunov:
 
 
 _BLAS_LOCK = threading.Lock()
-_BLAS: list = []
-
-
-def _numpy_openblas():
-    """(get, set) of the thread count of numpy's bundled OpenBLAS (PyPI wheels), or None."""
-    if not _BLAS:
-        found = None
-        here = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
-        for path in glob.glob(os.path.join(here, "*openblas*")):
-            try:
-                lib = ctypes.CDLL(path)
-                found = (lib.scipy_openblas_get_num_threads64_, lib.scipy_openblas_set_num_threads64_)
-                break
-            except (OSError, AttributeError):
-                continue
-        _BLAS.append(found)
-    return _BLAS[0]
 
 
 class _one_blas_thread:
-    """LAPACK's QR on one thread while inside (restored after). Measured on the shared
-    2-core machine: a 224 x 221 QR took 42-300 ms with OpenBLAS's 2 spinning threads
-    against 2-13 ms with one; the parallelism of this module is over systems instead."""
+    """LAPACK's QR on one thread while inside (restored after), through threadpoolctl.
+    Measured on the shared 2-core machine: a 224 x 221 QR took 42-300 ms with OpenBLAS's 2
+    spinning threads against 2-13 ms with one; the parallelism of this module is over
+    systems instead."""
 
     def __enter__(self):
+        from threadpoolctl import threadpool_limits
+
         _BLAS_LOCK.acquire()
-        blas = _numpy_openblas()
-        self.old = blas[0]() if blas else None
-        if blas:
-            blas[1](1)
+        self._limits = threadpool_limits(limits=1, user_api="blas")
         return self
 
     def __exit__(self, *exc):
-        blas = _numpy_openblas()
-        if blas and self.old is not None:
-            blas[1](int(self.old))
+        self._limits.restore_original_limits()
         _BLAS_LOCK.release()
         return False
 

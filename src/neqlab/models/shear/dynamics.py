@@ -33,16 +33,14 @@ the dissipative asymmetry the fluctuation theorems quantify.
 from __future__ import annotations
 
 import dataclasses
-import os
 from dataclasses import dataclass
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as the gas engine: a shared machine
+import numba
+import numpy as np
 
-import numba  # noqa: E402
-import numpy as np  # noqa: E402
-
-from neqlab.core.errors import ConfigError, SimulationError  # noqa: E402
-from neqlab.models.shear import _kernels as K  # noqa: E402
+from neqlab.core.errors import ConfigError, SimulationError
+from neqlab.models import _threads
+from neqlab.models.shear import _kernels as K
 from neqlab.models.shear.state import ShearParams, ShearState  # noqa: E402
 
 _THERMO = {"none": K.NONE, "isokinetic": K.ISOKINETIC, "isoenergetic": K.ISOENERGETIC}
@@ -102,6 +100,7 @@ class threads_set:
         self.n = int(params.threads)
 
     def __enter__(self):
+        _threads.configure()  # the OpenMP wait policy, before the first parallel kernel (models/_threads.py)
         self.old = numba.get_num_threads()
         if self.n:
             numba.set_num_threads(min(self.n, numba.config.NUMBA_NUM_THREADS))

@@ -12,13 +12,13 @@ import dataclasses
 import numpy as np
 
 from neqlab.core.errors import ConfigError
-from neqlab.core.rng import check_seed, replica_keys
+from neqlab.core.rng import Stream, check_seed, replica_keys
 from neqlab.models.gas.init import box_for, lattice_sites
 from neqlab.models.shear._kernels.draws import draw_momenta
 from neqlab.models.shear.dynamics import advance, check_steps
 from neqlab.models.shear.state import ShearParams, ShearState, degrees_of_freedom
 
-STREAM = 7  # the stream id of these draws in replica_keys
+STREAM = Stream.SHEAR_INITIAL  # the stream of these draws in replica_keys
 
 
 def lattice_state(n_particles: int, density: float = 0.8, kT: float = 1.0, *, n_systems: int = 1,
