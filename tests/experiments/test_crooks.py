@@ -178,3 +178,11 @@ def test_edges_of_the_ranges_run(edge):
         assert c.passed is not None or c.note, c.name
     if draw:
         neqlab.plot(ds)
+
+
+def test_estimate_names_real_keys_and_grows_with_the_work():
+    from neqlab.experiments.crooks.run import estimate
+
+    small, default = estimate(SMALL), estimate(Config())
+    assert 0 < small.seconds < default.seconds and 0 < small.memory_bytes < default.memory_bytes
+    assert set(default.keys) <= set(Config.keys())

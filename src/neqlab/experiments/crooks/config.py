@@ -56,7 +56,8 @@ class Config(ConfigBase):
     ness_dt: float = param(5e-3, lo=0.0, lo_open=True, hi=0.05, unit="tau", doc="time step of the steady-state runs")
     gas_piston_n: tuple[int, ...] = param((4, 16, 64), lo=2, hi=4096, doc="interacting piston gas sizes N")
     gas_piston_density: tuple[float, ...] = param((0.02, 0.2), lo=0.0, lo_open=True, hi=0.35, unit="sigma^-2",
-                                                  doc="initial number densities of the interacting gas (doubled at L/2)")
+                                                  doc="initial number densities of the interacting gas "
+                                                      "(doubled at L/2)")
     gas_piston_length: float = param(5.0, lo=3.0, hi=1e3, unit="sigma", doc="initial box length L along the piston")
     gas_piston_t_drive: float = param(20.0, lo=0.0, lo_open=True, hi=1e4, unit="tau", doc="duration of L -> L/2")
     gas_piston_t_equilibrate: float = param(5.0, lo=0.0, hi=1e4, unit="tau",
@@ -83,10 +84,10 @@ class Config(ConfigBase):
             raise ConfigError(f"gas_piston_dt must be at most {MAX_GAS_STEP} / sqrt(kT) = "
                               f"{MAX_GAS_STEP / self.kT**0.5:.4g} [tau] (thermal step {MAX_GAS_STEP} sigma), "
                               f"got {self.gas_piston_dt!r} at kT = {self.kT!r}")
-        piston_step = 0.5 * self.gas_piston_length / self.gas_piston_t_drive * self.gas_piston_dt
-        if piston_step > MAX_GAS_STEP:
-            raise ConfigError(f"gas_piston_t_drive must be at least {0.5 * self.gas_piston_length * self.gas_piston_dt / MAX_GAS_STEP:.4g} "
-                              f"[tau] (piston step {MAX_GAS_STEP} sigma per MD step), got {self.gas_piston_t_drive!r}")
+        t_min = 0.5 * self.gas_piston_length * self.gas_piston_dt / MAX_GAS_STEP  # piston step <= MAX_GAS_STEP
+        if self.gas_piston_t_drive < t_min:
+            raise ConfigError(f"gas_piston_t_drive must be at least {t_min:.4g} [tau] (piston step {MAX_GAS_STEP} "
+                              f"sigma per MD step), got {self.gas_piston_t_drive!r}")
         too_big = [n for n in self.n_particles if self.n_piston // n < MIN_GASES]
         if too_big:
             raise ConfigError(f"n_particles must leave at least {MIN_GASES} gases of N particles in n_piston = "

@@ -177,7 +177,8 @@ def _gas_piston(ds, i, j, k, l, kT: float) -> None:  # noqa: E741
     j.set(xscale="log", xlabel="particles $N$", ylabel=r"$\Delta F/(N k_\mathrm{B}T) - \ln 2$",
           title=r"gas piston: $\Delta F$ estimators")
     _log_ticks(j, ds["n_gas"].values)
-    handles, labels = _proxies(rhos, {"BAR": dict(marker="o", ls="none"), "EXP": dict(marker="^", ls="none", mfc="none"),
+    handles, labels = _proxies(rhos, {"BAR": dict(marker="o", ls="none"),
+                                      "EXP": dict(marker="^", ls="none", mfc="none"),
                                       "Crooks crossing": dict(marker="s", ls="none", mfc="none"),
                                       "BAR, no overlap": dict(marker="x", ls="none"),
                                       "EXP, no overlap": dict(marker="1", ls="none", ms=7),

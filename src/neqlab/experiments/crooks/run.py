@@ -76,7 +76,7 @@ def estimate(config: Config) -> Cost:
 
     Rates measured on the 2-core development machine: overdamped trap 1.4e8
     trajectory-steps/s per core; the ideal piston 1.5e7 particle drives/s; the gas
-    piston about 2e-6 s per drive-step plus 2e-8 s per particle-step (a fixed cost per
+    piston about 2.5e-7 s per drive-step plus 1e-8 s per particle-step (a fixed cost per
     step dominates these small systems); MBAR and the histograms a few 1e-7 s per work.
     """
     c = config
@@ -86,7 +86,7 @@ def estimate(config: Config) -> Cost:
     w = windows_of(c)
     gas_steps = ((c.gas_piston_t_drive + c.gas_piston_t_equilibrate) / c.gas_piston_dt
                  * 2 * c.gas_piston_replicas * len(c.gas_piston_density))
-    gas_seconds = gas_steps * sum(2e-6 + 2e-8 * n for n in c.gas_piston_n)
+    gas_seconds = gas_steps * sum(2.5e-7 + 1e-8 * n for n in c.gas_piston_n)
     seconds = ((trap_steps + sweep_steps + c.n_ness * w.n_steps) / 1.4e8 + 2 * c.n_piston / 1.5e7
                + gas_seconds + 5e-7 * (2 * c.n_trajectories + 2 * c.n_piston))
     n_records = w.n_steps // w.record_every
@@ -98,19 +98,25 @@ def estimate(config: Config) -> Cost:
 
 
 def run(config: Config, *, runner=None):
-    """Run the five systems; return the dataset of :mod:`~neqlab.experiments.crooks.schema`."""
+    """Run the five systems; return the dataset of :mod:`~neqlab.experiments.crooks.schema`.
+
+    Each system is analysed as soon as its ensembles are done, so only its own raw arrays
+    are held at a time (the steady state's records are the largest).
+    """
     key = config.to_json()
-    out = {}
+    tasks = tasks_for(config)
     with owned_runner(runner) as r:
-        for name, (task, n) in tasks_for(config).items():
-            out[name] = r.ensemble(partial(RUNS[type(task)], task), n, seed=config.seed, name=name, key=key)
-    ds = assemble(config, trap(config, out["crooks_forward"], out["crooks_reverse"]),
-                  sweep(config, [(out[f"crooks_sweep{j}_forward"], out[f"crooks_sweep{j}_reverse"])
-                                 for j in range(len(config.speeds))]),
-                  ideal_piston(config, out["crooks_piston_compress"]["work"], out["crooks_piston_expand"]["work"]),
-                  steady_state(config, out["crooks_ness"]["records"]),
-                  gas_piston(config, out))
-    return stamp(ds, config, name=NAME, section=SECTION, claim=CLAIM)
+        def ens(name: str) -> dict:
+            task, n = tasks.pop(name)
+            return r.ensemble(partial(RUNS[type(task)], task), n, seed=config.seed, name=name, key=key)
+
+        parts = [trap(config, ens("crooks_forward"), ens("crooks_reverse")),
+                 sweep(config, [(ens(f"crooks_sweep{j}_forward"), ens(f"crooks_sweep{j}_reverse"))
+                                for j in range(len(config.speeds))]),
+                 ideal_piston(config, ens("crooks_piston_compress")["work"], ens("crooks_piston_expand")["work"]),
+                 steady_state(config, ens("crooks_ness")["records"]),
+                 gas_piston(config, {name: ens(name) for name in list(tasks)})]
+    return stamp(assemble(config, *parts), config, name=NAME, section=SECTION, claim=CLAIM)
 
 
 def trap(config: Config, f: dict, r: dict) -> dict:

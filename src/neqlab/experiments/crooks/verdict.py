@@ -234,13 +234,13 @@ def _fields(ds, cfg: dict, t_, dfx: float, kT: float, lang: str) -> dict:
     p = ds["piston_p_negative"].values
     i0, i1 = int(np.argmin(ns)), int(np.argmax(ns))
     jar = ds["jarzynski_estimate"].values
-    n_blocks = ds["sample_size"].values
     gw = ds["gas_piston_w_mean"].values
     gp = ds["gas_piston_p_negative"].values
     gn = ds["n_gas"].values
     ess = ds["ness_entropy_slope"].values
     return dict(
-        model=t_(f"word.{cfg['model']}"), integrator=t_(f"word.{cfg['integrator']}"), protocol=t_(f"word.{cfg['protocol']}"),
+        model=t_(f"word.{cfg['model']}"), integrator=t_(f"word.{cfg['integrator']}"),
+        protocol=t_(f"word.{cfg['protocol']}"),
         speed=fmt(cfg["speed"]), duration=fmt(float(ds.attrs["duration"])), dt=fmt(cfg["dt"]), kT=fmt(kT),
         gamma=fmt(cfg["gamma"]), n_traj=cfg["n_trajectories"], speeds=_join(speeds), n_sweep=cfg["n_sweep"],
         piston_speed=fmt(cfg["piston_speed"]), n_piston=cfg["n_piston"], n_particles=_join(ns),
@@ -251,7 +251,7 @@ def _fields(ds, cfg: dict, t_, dfx: float, kT: float, lang: str) -> dict:
         reps=cfg["gas_piston_replicas"], z=fmt(Z_MAX), seed=cfg["seed"],
         dfx=fmt(dfx), slope=fmt_measure(_f(ds["crooks_slope"].values), _f(ds["crooks_slope_err"].values), "1", lang),
         bar=fmt_measure(_f(ds["delta_f_bar"].values), _f(ds["delta_f_bar_err"].values), "epsilon", lang),
-        bias_n1=_g(_f((jar[0] - dfx) / kT) if jar.size else None), n_small=int(n_blocks[0]) if n_blocks.size else 0,
+        bias_n1=_g(_f((jar[0] - dfx) / kT) if jar.size else None),
         v_max=fmt(float(speeds[js])), diss_max=_g(_f(ds["sweep_dissipation"].values[js] / kT)),
         exp_dev=_g(_f((ds["sweep_delta_f"].sel(estimator="exp_forward").values[js] - dfx) / kT)),
         bar_dev=_g(_f((ds["sweep_delta_f"].sel(estimator="bar").values[js] - dfx) / kT)),
