@@ -103,7 +103,7 @@ def test_unevaluable_checks_are_inconclusive_and_say_why(small):
     c = v.check("piston_p_negative_n10")
     assert c.measured is None and "N = 1" in c.note
     v = _corrupt(small, ness_slope=lambda x: np.where(np.arange(x.size) == 0, np.nan, x))
-    assert "τ = 0.5" in _sub(v, "steady_state").note and v.holds is True  # an unfitted window is named, not judged
+    assert "0.5 τ" in _sub(v, "steady_state").note and v.holds is True  # an unfitted window is named, not judged
 
 
 def test_bitwise_same_for_one_and_two_workers_and_chunks():
