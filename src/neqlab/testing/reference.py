@@ -212,3 +212,61 @@ def uniform_mu_entropy(length: float, kT: float, dim: int) -> float:
     """mu-space entropy per particle of a uniform Maxwellian gas coarse-grained in slabs along
     an axis of ``length`` [sigma]: ln(length) + (dim/2) ln(2 pi e kT) [k_B] (exact, n -> inf)."""
     return math.log(length) + maxwell_velocity_entropy(kT, dim)
+
+
+# -- crooks (essay §3): the WCA pair in a walled box ------------------------------------
+def wca_mayer_moments(kT: float) -> tuple[float, float, float]:
+    """Moments of the Mayer function g(r) = 1 - exp(-u(r)/kT) of the 2D WCA pair [sigma^2, sigma^3, sigma^4]:
+    (int g d^2s, int g |s_x| d^2s, int g |s_x s_y| d^2s) = (2 pi int g r dr, 4 int g r^2 dr,
+    2 int g r^3 dr), by the trapezoid rule on 20001 points (g = 1 below r = 1e-3, where
+    u/kT > 1e30). Agrees with adaptive quadrature to 1e-6 relative (tests)."""
+    rc = 2.0 ** (1.0 / 6.0)
+    r = np.linspace(1e-3, rc, 20001)
+    u = 4.0 * (r**-12 - r**-6) + 1.0
+    g = 1.0 - np.exp(-u / kT)
+
+    def trap(y):
+        return float(np.sum(0.5 * (y[1:] + y[:-1]) * np.diff(r)))
+
+    a = 1e-3
+    return (2.0 * np.pi * (trap(g * r) + a**2 / 2), 4.0 * (trap(g * r**2) + a**3 / 3),
+            2.0 * (trap(g * r**3) + a**4 / 4))
+
+
+def wca_b2(kT: float) -> float:
+    """Second virial coefficient [sigma^2] of the 2D WCA pair at kT: (1/2) int (1 - e^{-u/kT}) 2 pi r dr.
+
+    >>> round(wca_b2(1.0), 3)
+    1.623
+    """
+    return 0.5 * wca_mayer_moments(kT)[0]
+
+
+def box_pair_excess(n: int, lx: float, ly: float, kT: float) -> float:
+    """Excess free energy [epsilon] of N WCA disks in a walled lx x ly box, second order in density.
+
+    F_ex = kT N(N-1)/2 I / A^2 with I = int_box int_box g(|r1 - r2|) dr1 dr2
+    = lx ly G0 - (lx + ly) G1 + G2 (exact for a rectangle wider than the cutoff), the
+    G_k the moments of :func:`wca_mayer_moments`. For a large box I -> 2 B2 A, the bulk
+    second virial term; the lx + ly term is the excluded area missing at the walls.
+    """
+    from neqlab.core.errors import ConfigError  # imported here: this section is appended to a shared file
+
+    rc = 2.0 ** (1.0 / 6.0)
+    if min(lx, ly) < rc:
+        raise ConfigError(f"box sides must be at least the WCA cutoff {rc:.4f} [sigma] for the pair excess, "
+                          f"got {lx:.4g} x {ly:.4g}")
+    g0, g1, g2 = wca_mayer_moments(kT)
+    area = lx * ly
+    return kT * 0.5 * n * (n - 1) * (area * g0 - (lx + ly) * g1 + g2) / area**2
+
+
+def box_compression_delta_f(n: int, lx0: float, lx1: float, ly: float, kT: float) -> tuple[float, float]:
+    """dF [epsilon] of N WCA disks in a walled box compressed along x from lx0 to lx1 (width ly):
+    (ideal N kT ln(lx0/lx1), ideal + the change of :func:`box_pair_excess`), i.e. exact to
+    second order in the density. The bulk form (N - 1) kT B2 rho overestimates the excess by
+    35-50 % in a box 2.5 sigma wide: most disks are within a diameter of a wall, where part
+    of their excluded area lies outside the box.
+    """
+    ideal = n * kT * math.log(lx0 / lx1)
+    return ideal, ideal + box_pair_excess(n, lx1, ly, kT) - box_pair_excess(n, lx0, ly, kT)
