@@ -134,6 +134,11 @@ def test_a_saved_result_exports_only_the_frames_asked_for(tmp_path, fmt):
     assert export_result(src, None, out, frames="1:8:3") == 3
     times = [read_time(out, fmt, k) for k in range(3)]
     assert times == list(ds.frame.values[[1, 4, 7]])
+    if fmt == "extxyz":  # the walls survive the netCDF file (booleans stored as int8 there)
+        assert list(ase_io.read(out, index=0).info["walls"]) == [True, False, False]
+    else:
+        with hoomd.open(str(out), mode="r") as traj:
+            assert list(traj[0].log["neqlab/periodic"]) == [0, 1, 1]
     assert export_result(str(src), fmt, out, frames=[-1, 0]) == 2
     assert [read_time(out, fmt, k) for k in range(2)] == list(ds.frame.values[[8, 0]])
 
