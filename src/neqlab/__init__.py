@@ -19,12 +19,15 @@ _LAZY = {
     "REGISTRY": "neqlab.experiments",
     "run": "neqlab.experiments.api",
     "config": "neqlab.experiments.api",
+    "config_toml": "neqlab.experiments.api",
     "verdict": "neqlab.experiments.api",
     "plot": "neqlab.experiments.api",
     "load": "neqlab.io.store",
     "save": "neqlab.io.store",
+    "export_result": "neqlab.io.export",
 }
-__all__ = ["REGISTRY", "run", "config", "verdict", "plot", "load", "save", "__version__"]
+__all__ = ["REGISTRY", "run", "config", "config_toml", "verdict", "plot", "load", "save", "export_result",
+           "__version__"]
 
 
 def __getattr__(name: str):

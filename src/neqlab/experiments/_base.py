@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
@@ -333,6 +334,50 @@ class Verdict:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
+    def _repr_html_(self) -> str:
+        """Rich display in Jupyter: badge, claim, sub-claims with their check tables, conditions."""
+        e = lambda x: html.escape(str(x), quote=True)  # noqa: E731
+        t = lambda key, **kw: text(key, self.lang, **kw)  # noqa: E731
+        out = [f'<div class="neqlab-verdict" lang="{e(self.lang)}">',
+               f"<p><b>{e(self.experiment)}</b> <span style='color:#5f6368'>{e(self.section)}</span> "
+               f"{_badge_html(self.holds, self.lang)}</p>",
+               f"<p style='border-left:4px solid #90a4ae;padding-left:.6em'><b>{e(t('common.claim'))}</b>: "
+               f"{e(self.claim)}</p>"]
+        for s in self.subclaims:
+            if len(self.subclaims) > 1 or s.name != "main":
+                out.append(f"<p>{_badge_html(s.holds, self.lang)} {e(s.claim)}</p>")
+            if s.note:
+                out.append(f"<p style='color:#5f6368;font-size:.9em'>{e(s.note)}</p>")
+            rows = check_table(s.checks, self.lang)
+            out.append(_table_html(rows[0], rows[1:], [BADGE_COLOURS[c.passed] for c in s.checks]))
+        if self.measurements:
+            out.append(f"<p><b>{e(t('report.measurements'))}</b></p>")
+            out.append(_table_html((t("report.col_quantity"), t("report.col_measured")),
+                                   [(m.label, fmt_measure(m.value, m.error, m.unit, self.lang))
+                                    for m in self.measurements]))
+        out.append(f"<p style='font-size:.9em'><b>{e(t('common.conditions'))}</b>: {e(self.conditions)}</p>")
+        out += [f"<p>{e(p)}</p>" for p in self.narrative]
+        return "\n".join(out + ["</div>"])
+
+    def _repr_markdown_(self) -> str:
+        """The verdict as Markdown: badge, claim, a check table per sub-claim, conditions."""
+        t = lambda key, **kw: text(key, self.lang, **kw)  # noqa: E731
+        out = [f"**{self.experiment}** {self.section}: **{self.badge}**", "", f"> {t('common.claim')}: {self.claim}"]
+        for s in self.subclaims:
+            out.append("")
+            if len(self.subclaims) > 1 or s.name != "main":
+                out += [f"**[{badge(s.holds, self.lang)}]** {s.claim}", ""]
+            if s.note:
+                out += [f"*{s.note}*", ""]
+            out += _table_markdown(check_table(s.checks, self.lang))
+        if self.measurements:
+            out += ["", f"**{t('report.measurements')}**", ""]
+            out += _table_markdown([(t("report.col_quantity"), t("report.col_measured"))] + [(m.label, fmt_measure(m.value, m.error, m.unit, self.lang))
+                                                  for m in self.measurements])
+        out += ["", f"{t('common.conditions')}: {self.conditions}"]
+        out += [x for p in self.narrative for x in ("", p)]
+        return "\n".join(out) + "\n"
+
     def lines(self) -> Iterator[str]:
         """The verdict as plain text lines (the CLI's output), in the verdict's language."""
         t = lambda key, **kw: text(key, self.lang, **kw)  # noqa: E731
@@ -349,6 +394,53 @@ class Verdict:
         for m in self.measurements:
             yield f"    •    {m.label}: {fmt_measure(m.value, m.error, m.unit, self.lang)}"
         yield f"  {t('common.conditions')}: {self.conditions}"
+
+
+def check_table(checks: Sequence[Check], lang: str = "en") -> list[tuple[str, str, str, str]]:
+    """A check table as texts: a header row, then (label, value ± error, bound, result) per check.
+
+    >>> check_table([Check("slope", "Crooks slope", 0.98, 0.02, Bound.equal(1.0))])[1]
+    ('Crooks slope', '0.980 ± 0.020', '= 1 (|z| < 4)', '✓ pass')
+    """
+    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    rows = [(t("report.col_quantity"), t("report.col_measured"), t("report.col_bound"), t("report.col_result"))]
+    for c in checks:
+        if c.measured is None:
+            value = t("common.not_measured") + (f" ({c.note})" if c.note else "")
+        else:
+            value = fmt_measure(c.measured, c.error, c.unit, lang)
+        key = {True: "pass", False: "fail", None: "unknown"}[c.passed]
+        mark = {"pass": "✓", "fail": "✗", "unknown": "?"}[key]
+        rows.append((c.label, value, c.bound.text(c.unit, lang), f"{mark} {t('common.mark.' + key)}"))
+    return rows
+
+
+BADGE_COLOURS = {True: "#2e7d32", False: "#c62828", None: "#8d6e63"}  # as in the report
+
+
+def _badge_html(holds: bool | None, lang: str) -> str:
+    return (f"<span style='display:inline-block;padding:.05em .6em;border-radius:1em;font-weight:600;"
+            f"color:#fff;background:{BADGE_COLOURS[holds]}'>{html.escape(badge(holds, lang))}</span>")
+
+
+def _table_html(header: Sequence[str], rows: Sequence[Sequence[str]], last_colours: Sequence[str] = ()) -> str:
+    """An HTML table; ``last_colours`` colours the last cell of each row (pass/fail)."""
+    e = lambda x: html.escape(str(x), quote=True)  # noqa: E731
+    head = "<thead><tr>" + "".join(f"<th style='text-align:left'>{e(h)}</th>" for h in header) + "</tr></thead>"
+    body = []
+    for i, row in enumerate(rows):
+        cells = [f"<td style='text-align:left'>{e(x)}</td>" for x in row]
+        if i < len(last_colours):
+            cells[-1] = f"<td style='text-align:left;font-weight:600;color:{last_colours[i]}'>{e(row[-1])}</td>"
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table>{head}<tbody>{''.join(body)}</tbody></table>"
+
+
+def _table_markdown(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Markdown table lines; the first row is the header ('|' in a cell escaped)."""
+    cell = lambda x: str(x).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    lines = ["| " + " | ".join(cell(x) for x in rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    return lines + ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows[1:]]
 
 
 def badge(holds: bool | None, lang: str = "en") -> str:
