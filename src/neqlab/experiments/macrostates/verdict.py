@@ -67,11 +67,12 @@ def verdict(ds, lang: str = "en") -> Verdict:
     # ends_there: the urn's mean and its equilibrium law
     t = ds["t"].values
     paths = ds["ehrenfest_n_left"].values
-    urn = []
+    urn, seen = [], set()
     for k, mult in enumerate(URN_TIMES):
         i = int(np.argmin(np.abs(t - mult * N / 2)))
-        if t[i] == 0:
+        if t[i] == 0 or i in seen:  # a short run snaps several check times to its last record
             continue
+        seen.add(i)
         urn.append(_mean_check(f"urn_mean_{k}", t_("check.urn_mean", t=int(t[i])), paths[:, i].astype(float),
                                float(ref.ehrenfest_mean(N, N, t[i]))))
     t_end = int(t[-1])
