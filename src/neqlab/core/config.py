@@ -118,8 +118,10 @@ class _Short(reprlib.Repr):
 _SHORT = _Short()
 
 
-def shown(value: Any) -> str:
+def shown(value: Any, *, limit: int = SHOW_MAX) -> str:
     """The given value as it goes into a one-line error: a repr, shortened when long.
+
+    ``limit``: characters of a string kept whole (paths pass more than the default).
 
     >>> shown("-0"), shown(float("inf")), shown(10**400)
     ("'-0'", 'inf', '100000000000...0000 (401 digits)')
@@ -128,6 +130,8 @@ def shown(value: Any) -> str:
         return repr(value)
     if isinstance(value, numbers.Integral):
         return _short_int(int(value))
+    if isinstance(value, str) and len(value) <= limit:
+        return repr(value)
     try:
         text = _SHORT.repr(value)
     except Exception:  # a value whose repr fails is still named
