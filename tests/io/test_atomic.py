@@ -162,7 +162,7 @@ def test_a_temporary_this_process_holds_open_is_kept(tmp_path):
     ("/proc/x.nc", "must be a path in a writable directory, got '/proc/x.nc'"),
     ("/dev/null", "must be a regular file path, got '/dev/null' (a character device)"),
     ("{tmp}", "must be a regular file path, got '{tmp}' (a directory)"),
-    ("{tmp}/afile/x.nc", "(Not a directory)"),
+    ("{tmp}/afile/x.nc", "must be a path in a writable directory, got '{tmp}/afile/x.nc' (Not a directory)"),
     ("{tmp}/d/", "must be a file path, got the directory"),
     ("a\x00b.nc", "must be a file path"),
 ])

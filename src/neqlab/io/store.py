@@ -74,8 +74,8 @@ def check_output_path(path: str | os.PathLike, *, name: str = "out", reserve: in
         st = os.lstat(p)
     except FileNotFoundError:
         st = None
-    except OSError as exc:
-        raise ConfigError(f"{name} must be a writable file path, got {_shown(text)} ({exc.strerror})") from None
+    except OSError as exc:  # a parent that is a file (ENOTDIR), a loop of links, ...
+        raise ConfigError(f"{name} must be a path in a writable directory, got {_shown(text)} ({exc.strerror})") from None
     if st is not None and not stat.S_ISREG(st.st_mode):
         if not (stat.S_ISLNK(st.st_mode) and p.is_file()):
             raise ConfigError(f"{name} must be a regular file path, got {_shown(text)} ({_kind_of(st.st_mode)})")
