@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from neqlab.core.config import ConfigBase, param, range_text, shown
@@ -65,6 +65,9 @@ def test_integer_keys_refuse_float_text_saying_why(key, typed):
 
 @pytest.mark.parametrize("key", INT_KEYS)
 @given(v=st.floats(allow_nan=True, allow_infinity=True))
+@example(v=2.0)
+@example(v=3.0)
+@example(v=10.0)
 def test_integer_keys_refuse_every_float_value(key, v):
     """A float from TOML, JSON or Python (2.0 included) is not an integer key's value."""
     for value in (v, np.float64(v)):
@@ -112,7 +115,9 @@ def test_huge_tuple_elements_get_the_element_range(huge):
         Kinds.from_mapping({"sizes": "10, 20, " + "9" * 400})
 
 
-@given(v=st.integers())
+@given(v=st.integers() | st.integers(10**300, 10**400))
+@example(v=10**400)
+@example(v=-(10**309))
 def test_any_integer_is_accepted_or_gets_the_range_error(v):
     for key in ("n", "seed", "dimension"):
         try:
@@ -229,7 +234,7 @@ def test_unknown_key_is_shortened_and_lists_the_valid_keys():
     assert len(msg) < 300 and msg.endswith("valid keys: " + ", ".join(f.name for f in dataclasses.fields(Kinds)))
 
 
-@pytest.mark.parametrize("text", ["{", "[" * 100_000, "null", "3", '{"n": 1e999}', "\x00"])
+@pytest.mark.parametrize("text", ["{", "[" * 100_000, "null", "3", "\x00"])
 def test_from_json_refuses_malformed_text_in_one_line(text):
     with pytest.raises(ConfigError) as info:
         Kinds.from_json(text)

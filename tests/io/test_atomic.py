@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -23,45 +24,50 @@ def _ds():
     return xr.Dataset({"a": (("t",), np.arange(5.0))}, coords={"t": np.arange(5)}, attrs={"config": "{}"})
 
 
-@pytest.fixture(params=[(0o022, 0o644), (0o077, 0o600)], ids=["umask022", "umask077"])
-def umask(request):
-    mask, mode = request.param
+UMASKS = [(0o022, 0o644), (0o077, 0o600)]  # the usual umask and a private one
+
+
+@contextmanager
+def umask(mask):
     old = os.umask(mask)
-    yield mode
-    os.umask(old)
+    try:
+        yield
+    finally:
+        os.umask(old)
 
 
-def test_results_honour_the_umask(tmp_path, umask):
-    p = save(_ds(), tmp_path / "r.nc")
-    assert oct(p.stat().st_mode & 0o777) == oct(umask)
-    p = save(_ds(), tmp_path / "r.nc")  # replacing an existing result too
-    assert oct(p.stat().st_mode & 0o777) == oct(umask)
+def test_results_honour_the_umask_and_a_failed_save_keeps_the_old_file(tmp_path):
+    for mask, mode in UMASKS:
+        with umask(mask):
+            p = save(_ds(), tmp_path / f"r{mask:o}.nc")
+            assert oct(p.stat().st_mode & 0o777) == oct(mode)
+            p = save(_ds(), p)  # replacing an existing result too
+            assert oct(p.stat().st_mode & 0o777) == oct(mode)
+    target = tmp_path / "r22.nc"
+    before = target.read_bytes()
+    bad = xr.Dataset({"a": (("t",), np.arange(3))}, attrs={"bad": {"nested": 1}})  # cannot be written
+    with pytest.raises(Exception):
+        save(bad, target)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r22.nc", "r77.nc"]
 
 
-def test_figures_and_text_through_atomic_write_honour_the_umask(tmp_path, umask):
+def test_figures_and_text_through_atomic_write_honour_the_umask(tmp_path):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots()
     ax.plot([0, 1], [1, 0])
-    with atomic_write(tmp_path / "f.png") as tmp:
-        fig.savefig(tmp, format="png")
+    for mask, mode in UMASKS:
+        with umask(mask):
+            with atomic_write(tmp_path / f"f{mask:o}.png") as tmp:
+                fig.savefig(tmp, format="png")
+            with atomic_write(tmp_path / f"index{mask:o}.html") as tmp:
+                tmp.write_text("<p>ok</p>", encoding="utf-8")
+        for name in (f"f{mask:o}.png", f"index{mask:o}.html"):
+            assert oct((tmp_path / name).stat().st_mode & 0o777) == oct(mode)
     plt.close(fig)
-    with atomic_write(tmp_path / "index.html") as tmp:
-        tmp.write_text("<p>ok</p>", encoding="utf-8")
-    for name in ("f.png", "index.html"):
-        assert oct((tmp_path / name).stat().st_mode & 0o777) == oct(umask)
-    assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "index.html"]
-
-
-def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
-    target = tmp_path / "r.txt"
-    target.write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_write(target) as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("disk full")
-    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["r.txt"]
+    assert (tmp_path / "f22.png").read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f22.png", "f77.png", "index22.html", "index77.html"]
 
 
 HANG_IN_SAVE = textwrap.dedent("""
@@ -145,10 +151,7 @@ def test_stale_rule_removes_only_the_targets_own_dead_temporaries(tmp_path):
     assert all(os.path.lexists(p) for p in kept.values()) and held.exists() and outside.read_text() == "keep me"
     # once its writer has gone, the held one is stale too
     assert remove_stale_temporaries(target) == [held]
-
-
-def test_a_temporary_this_process_holds_open_is_kept(tmp_path):
-    target = tmp_path / "r.nc"
+    # a temporary this process holds open (a save under way in another thread) is kept, however old
     with atomic_write(target) as tmp:
         _age(tmp)
         assert remove_stale_temporaries(target) == [] and tmp.exists()

@@ -49,9 +49,7 @@ def test_load_refuses_a_small_file_declaring_huge_data_before_reading_it(tmp_pat
     ok = save(xr.Dataset({"a": (("t",), np.arange(4.0))}), tmp_path / "ok.nc")
     with pytest.raises(ConfigError, match=r"declaring 3\.2e-08 GB of data \(limit 1e-08 GB"):
         load(ok, max_bytes=10)
-
-
-def test_load_turns_any_unreadable_file_into_one_line(tmp_path):
+    # and whatever else is wrong with a file: one line, the same message
     good = save(xr.Dataset({"a": (("t",), np.arange(1000.0))}), tmp_path / "good.nc").read_bytes()
     for i, blob in enumerate([b"", good[: len(good) // 2], good[:8] + b"\x00" * 100, b"CDF\x01" + b"\xff" * 64]):
         p = tmp_path / f"bad{i}.nc"
@@ -59,3 +57,4 @@ def test_load_turns_any_unreadable_file_into_one_line(tmp_path):
         with pytest.raises(ConfigError) as info:
             load(p)
         assert str(info.value).startswith("path must be a netCDF result written by neqlab") and "\n" not in str(info.value)
+

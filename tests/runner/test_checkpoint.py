@@ -172,13 +172,13 @@ def test_bit_flips_in_the_data_are_always_refused(tmp_path):
         assert ck.load("e", "abc", identity=ident) is None, offset
 
 
-@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600)])
-def test_chunk_files_honour_the_umask(tmp_path, umask, mode):
-    old = os.umask(umask)
-    try:
-        Runner(workers=1, checkpoint_dir=tmp_path / "ck", progress=False).ensemble(
-            urn_task, 20, seed=0, chunk_size=10, name="u")
-    finally:
-        os.umask(old)
-    files = _chunks(tmp_path / "ck")
-    assert len(files) == 2 and [oct(f.stat().st_mode & 0o777) for f in files] == [oct(mode)] * 2
+def test_chunk_files_honour_the_umask(tmp_path):
+    for mask, mode in [(0o022, 0o644), (0o077, 0o600)]:
+        old = os.umask(mask)
+        try:
+            Runner(workers=1, checkpoint_dir=tmp_path / f"ck{mask:o}", progress=False).ensemble(
+                urn_task, 20, seed=0, chunk_size=10, name="u")
+        finally:
+            os.umask(old)
+        files = _chunks(tmp_path / f"ck{mask:o}")
+        assert len(files) == 2 and [oct(f.stat().st_mode & 0o777) for f in files] == [oct(mode)] * 2

@@ -1,0 +1,101 @@
+"""Live server under load: CPU used by 16 greedy tabs with the default particle-step budget.
+
+Sixteen WebSocket clients each run the heaviest gas the page allows (5000 particles,
+200 steps per frame, f64) against a server started by ``neqlab.web.server.serve`` in
+its own process. Measured over a window after warm-up: the server's CPU time per wall
+second (cores busy, from /proc/PID/stat) and the particle-steps per second delivered
+in frames. Baseline, timed in the same run: the same load with no budget
+(``budget=None``). The ratio is cores(budget) / cores(no budget).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+
+N_TABS = 16
+N_PARTICLES, STEPS = 5000, 200
+WARMUP, WINDOW = 30.0, 15.0  # [s]: 16 resets and lambda measurements first take ~25 s of budget
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+async def _tab(url: str, frames: list, stop: asyncio.Event) -> None:
+    from websockets.asyncio.client import connect
+
+    async with connect(url, max_size=None, proxy=None, open_timeout=120) as ws:
+        await ws.send(json.dumps({"cmd": "reset", "config": {"n_particles": N_PARTICLES, "precision": "f64",
+                                                             "steps_per_frame": STEPS}}))
+        await ws.send(json.dumps({"cmd": "start"}))
+        size = 64 + 5 * N_PARTICLES
+        while not stop.is_set():
+            try:
+                msg = await asyncio.wait_for(ws.recv(), timeout=1.0)
+            except asyncio.TimeoutError:
+                continue
+            if isinstance(msg, bytes) and len(msg) == size:
+                frames.append(time.monotonic())
+
+
+async def _load(url: str, pid: int) -> tuple[float, float]:
+    frames: list[float] = []
+    stop = asyncio.Event()
+    tabs = [asyncio.create_task(_tab(url, frames, stop)) for _ in range(N_TABS)]
+    await asyncio.sleep(WARMUP)
+    t0, c0 = time.monotonic(), _cpu_seconds(pid)
+    await asyncio.sleep(WINDOW)
+    t1, c1 = time.monotonic(), _cpu_seconds(pid)
+    stop.set()
+    await asyncio.gather(*tabs, return_exceptions=True)
+    n = sum(1 for t in frames if t0 <= t < t1)
+    # frames after a reset/start reply count too: each carries N_PARTICLES x STEPS particle-steps at most
+    return (c1 - c0) / (t1 - t0), n * N_PARTICLES * STEPS / (t1 - t0)
+
+
+def _measure(budget: str) -> tuple[float, float]:
+    code = ("import sys; from neqlab.web.server import serve; "
+            f"serve('127.0.0.1', 0, max_sessions={N_TABS}, budget={budget}, "
+            "on_ready=lambda u: print(u, flush=True))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip().replace("http://", "ws://") + "ws"
+        return asyncio.run(_load(url, proc.pid))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def run() -> dict:
+    from neqlab.web.server import BUDGET
+
+    cores, rate = _measure(repr(BUDGET))
+    free_cores, free_rate = _measure("None")
+    return {
+        "server_cores_16_tabs_default_budget": {
+            "value": cores, "unit": "cores busy", "baseline": free_cores, "ratio": cores / free_cores,
+            "baseline_name": "same 16 tabs, no budget",
+        },
+        "server_particle_steps_per_s_16_tabs": {
+            "value": rate, "unit": "particle-steps/s", "baseline": free_rate, "ratio": rate / free_rate,
+            "baseline_name": f"same 16 tabs, no budget (budget {BUDGET:g}/s)",
+        },
+    }
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from run_all import print_table
+
+    cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    print(next((line for line in cpu.splitlines() if line.startswith("Model name")), "Model name: ?"))
+    print(f"load average before: {os.getloadavg()}")
+    print_table(run())
