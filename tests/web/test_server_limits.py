@@ -13,6 +13,8 @@ import asyncio
 import json
 import logging
 import socket
+import subprocess
+import sys
 import threading
 import time
 from contextlib import ExitStack, contextmanager
@@ -355,7 +357,9 @@ def test_non_loopback_bind_needs_allow_remote(host):
     if host == "::" and not socket.has_ipv6:
         pytest.skip("no IPv6")
     for loopback in ("127.0.0.1", "localhost", "127.0.0.2"):
-        bind(loopback, 0).close()
+        sock = bind(loopback, 0)
+        socket.create_connection(sock.getsockname()[:2], timeout=5).close()  # listening already
+        sock.close()
     with pytest.raises(ConfigError, match=r"^host must be a loopback address \(127\.0\.0\.1, ::1, localhost\) unless"):
         bind(host, 0)
     try:
@@ -363,6 +367,29 @@ def test_non_loopback_bind_needs_allow_remote(host):
     except ConfigError as exc:  # e.g. IPv6 disabled in this container
         pytest.skip(str(exc))
     sock.close()
+
+
+SERVE = ("import sys; from neqlab.web.server import serve; "
+         "serve(sys.argv[1], 0, allow_remote=sys.argv[2] == '1', max_sessions=3, "
+         "allowed_origins=['http://myhost.lan:8765'], on_ready=lambda url: print(url, flush=True))")
+
+
+def test_serve_is_reachable_as_soon_as_it_says_so_and_refuses_remote_hosts():
+    """serve() (what `neqlab serve` will call) prints its URL once bound; a client
+    connecting at once is served. A non-loopback host without allow_remote: one line."""
+    proc = subprocess.Popen([sys.executable, "-c", SERVE, "127.0.0.1", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/"), proc.stderr.read()
+        with ws_connect(url[len("http://"):-1], additional_headers={"Origin": "http://myhost.lan:8765"}) as ws:
+            assert next_json(ws)["type"] == "init"
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err, err
+    r = subprocess.run([sys.executable, "-c", SERVE, "0.0.0.0", "0"], capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "ConfigError: host must be a loopback address" in r.stderr
 
 
 def test_bind_errors_are_config_errors():

@@ -434,7 +434,7 @@ async def _handle(session: Session, text: str, steps: StepBudget | None = None) 
 
 # -- starting the server -------------------------------------------------------------------
 def bind(host: str = "127.0.0.1", port: int = 8765, *, allow_remote: bool = False) -> socket.socket:
-    """A listening-ready socket bound to ``host:port`` (port 0: any free port).
+    """A listening socket bound to ``host:port`` (port 0: any free port).
 
     A ``host`` that is not a loopback address (``0.0.0.0``, a LAN address, a name that
     resolves to one) is refused unless ``allow_remote`` is true: the page has no
@@ -458,6 +458,7 @@ def bind(host: str = "127.0.0.1", port: int = 8765, *, allow_remote: bool = Fals
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(addr)
+        sock.listen(2048)  # connections made before the server runs wait in the backlog
     except OSError as exc:
         sock.close()
         raise ConfigError(f"port must be free on host {shown(host)}, got {port} ({exc.strerror})") from None
