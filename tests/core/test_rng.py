@@ -62,3 +62,15 @@ def test_uniform_stream_is_uniform():
 def test_bad_seed(bad):
     with pytest.raises(ConfigError, match="seed must be an integer"):
         check_seed(bad)
+
+
+def test_check_seed_refuses_huge_integers_in_one_line():
+    """A seed of 5000 digits gets the range error (Python cannot even print it in full)."""
+    import pytest
+
+    from neqlab.core.errors import ConfigError
+    from neqlab.core.rng import check_seed
+
+    for bad in (10**5000, -(10**400), 2**63):
+        with pytest.raises(ConfigError, match=r"^seed must be an integer in \[0, 9223372036854775807\], got -?[0-9]"):
+            check_seed(bad)

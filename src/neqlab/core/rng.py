@@ -24,6 +24,7 @@ from enum import IntEnum
 import numpy as np
 from numba import njit
 
+from neqlab.core.config import shown
 from neqlab.core.errors import ConfigError
 
 SEED_MAX = 2**63 - 1
@@ -90,7 +91,7 @@ def _spawn(stream, sub: int | None) -> tuple[int, ...]:
 
 def check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) <= SEED_MAX:
-        raise ConfigError(f"seed must be an integer in [0, {SEED_MAX}], got {seed!r}")
+        raise ConfigError(f"seed must be an integer in [0, {SEED_MAX}], got {shown(seed)}")
     return int(seed)
 
 

@@ -62,6 +62,7 @@ class Runner:
     checkpoint_dir: str | os.PathLike | None = None
     progress: bool = True
     resumed_chunks: int = field(default=0, init=False)
+    rejected_chunks: int = field(default=0, init=False)  # checkpoint files refused (recomputed)
     _client: Any = field(default=None, init=False, repr=False)
     _cluster: Any = field(default=None, init=False, repr=False)
 
@@ -102,7 +103,9 @@ class Runner:
         bounds = [(lo, min(lo + size, int(n_replicas))) for lo in range(0, int(n_replicas), size)]
         items = [np.arange(lo, hi, dtype=np.int64) for lo, hi in bounds]
         keys = [fingerprint(_task_name(task), _task_args(task), key, seed, lo, hi) for lo, hi in bounds]
-        results = self._run_chunks(lambda ids: task(ids, seed), items, keys, name, label or name)
+        idents = [{"kind": "ensemble", "task": _task_name(task), "seed": seed, "chunk": j,
+                   "n_chunks": len(bounds), "replicas": [lo, hi]} for j, (lo, hi) in enumerate(bounds)]
+        results = self._run_chunks(lambda ids: task(ids, seed), items, keys, name, label or name, idents)
         return {k: np.concatenate([r[k] for r in results], axis=0) for k in results[0]}
 
     def map(
@@ -116,7 +119,9 @@ class Runner:
     ) -> list[dict[str, np.ndarray]]:
         """Apply ``fn`` to each item (e.g. one config of a sweep), checkpointing each result."""
         keys = [fingerprint(_task_name(fn), _task_args(fn), key, repr(it)) for it in items]
-        return self._run_chunks(fn, list(items), keys, name, label or name)
+        idents = [{"kind": "map", "task": _task_name(fn), "item": j, "n_items": len(keys),
+                   "item_hash": fingerprint(repr(it))} for j, it in enumerate(items)]
+        return self._run_chunks(fn, list(items), keys, name, label or name, idents)
 
     def close(self) -> None:
         if self._client is not None:
@@ -127,22 +132,25 @@ class Runner:
             self._cluster = None
 
     # -- internals ------------------------------------------------------------------
-    def _run_chunks(self, fn, items, keys, name, label) -> list[dict[str, np.ndarray]]:
+    def _run_chunks(self, fn, items, keys, name, label, idents) -> list[dict[str, np.ndarray]]:
+        """Load the chunks whose checkpoint is exactly theirs, compute the others, save each."""
         ckpt = Checkpoint(self.checkpoint_dir) if self.checkpoint_dir is not None else None
         results: list[dict[str, np.ndarray] | None] = [None] * len(items)
         todo = []
         for j, k in enumerate(keys):
-            got = ckpt.load(name, k) if ckpt else None
+            got = ckpt.load(name, k, identity=idents[j]) if ckpt else None
             if got is not None:
                 results[j] = got
                 self.resumed_chunks += 1
             else:
                 todo.append(j)
+        if ckpt:
+            self.rejected_chunks += ckpt.rejected
         with _Progress(label, total=len(items), done=len(items) - len(todo), enabled=self.progress) as bar:
             for j, res in self._execute(fn, items, todo):
                 res = {k: np.asarray(v) for k, v in res.items()}
                 if ckpt:
-                    ckpt.save(name, keys[j], res)
+                    ckpt.save(name, keys[j], res, identity=idents[j])
                 results[j] = res
                 bar.advance()
         return results  # type: ignore[return-value]
