@@ -200,7 +200,7 @@ def test_bad_requests_are_one_line_config_errors(tmp_path):
         export_result(plain, "extxyz", tmp_path / "t.xyz")
     with pytest.raises(ConfigError, match="result must be an existing result file"):
         export_result(tmp_path / "missing.nc", "gsd", tmp_path / "t.gsd")
-    with pytest.raises(ConfigError, match="out must be a file path"):
+    with pytest.raises(ConfigError, match="out must be a regular file path"):
         export_result(ds, "gsd", tmp_path)
     assert sorted(os.listdir(tmp_path)) == []
 

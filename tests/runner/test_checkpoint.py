@@ -17,14 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from neqlab.core.rng import replica_keys
+from neqlab.core.rng import Stream, replica_keys
 from neqlab.models.toy import ehrenfest_n_left
 from neqlab.runner import Runner, run_ensemble
 from neqlab.runner.checkpoint import META, Checkpoint
 
 
 def urn_task(replicas, seed):
-    keys = replica_keys(seed, replicas)
+    keys = replica_keys(seed, replicas, Stream.TESTING)
     return {"n": ehrenfest_n_left(keys, n_particles=20, n_start=20, n_steps=100), "id": replicas.copy()}
 
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -129,25 +128,13 @@ def write_gsd(path: str | os.PathLike, frames: Iterable, *, stride: int = 1) -> 
 
 
 def _write(fmt: str, path: str | os.PathLike, frames: Iterable[Frame]) -> int:
+    """Write atomically (``neqlab.io.store.atomic_write``: a temporary beside ``path``, renamed
+    onto it if the writer succeeds, removed otherwise; mode from the umask)."""
+    from neqlab.io.store import atomic_write, check_writable
+
     writer = _writer(fmt)
-    with _atomic(path) as tmp:
-        return writer(tmp, frames)
-
-
-@contextlib.contextmanager
-def _atomic(path: str | os.PathLike) -> Iterator[str]:
-    """A temporary name beside ``path``; renamed onto it if the block succeeds, else removed."""
-    from neqlab.io.store import check_writable
-
-    p = check_writable(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    os.close(fd)
-    try:
-        yield tmp
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(check_writable(path)) as tmp:
+        return writer(str(tmp), frames)
 
 
 def _writer(fmt: str):
