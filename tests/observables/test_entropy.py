@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neqlab.observables.entropy import (h_function, half_fraction, maxwell_h, spatial_entropy,
+from neqlab.observables.entropy import (h_function, half_fraction, maxwell_h, maxwell_h_sampled, spatial_entropy,
                                         velocity_histogram)
 
 
@@ -59,3 +59,21 @@ def test_spatial_entropy_half_box_is_ln2_lower():
     assert s_full == pytest.approx(math.log(64), abs=1e-12)  # 10 x 10 points per cell
     assert s_full - spatial_entropy(half, box, 8) == pytest.approx(math.log(2), abs=1e-12)
     assert half_fraction(half, box) == 1.0 and half_fraction(full, box) == 0.5
+
+
+def test_maxwell_h_sampled_is_the_mean_of_h_over_maxwell_draws():
+    kw = dict(bin_width=0.4, v_max=6.0, miller_madow=True)
+    got = maxwell_h_sampled(300, 2, 1.5, np.random.default_rng(7), n_draws=5, **kw)
+    rng = np.random.default_rng(7)  # naive twin: the same draws, one by one
+    want = np.mean([h_function(rng.normal(scale=math.sqrt(1.5), size=(300, 2)), **kw) for _ in range(5)])
+    assert got == want
+
+
+def test_maxwell_h_sampled_approaches_the_exact_value():
+    kT, dim, n, dv = 2.0, 2, 100_000, 0.25
+    got = maxwell_h_sampled(n, dim, kT, np.random.default_rng(8), bin_width=dv * math.sqrt(kT), v_max=8.0,
+                            miller_madow=True, n_draws=4)
+    # binning lowers -H's integrand by dim dv^2 / (24 kT) (midpoint rule), the sd of one H estimate is
+    # sqrt(dim / (2 n)); the mean of 4 draws lies within 4 of those of exact + binning bias
+    bias = dim * (dv * math.sqrt(kT)) ** 2 / (24 * kT)
+    assert abs(got - maxwell_h(kT, dim)) < bias + 4 * math.sqrt(dim / (2 * n)) / 2

@@ -97,3 +97,18 @@ def half_fraction(positions, box, axis: int = 0) -> float:
     """Fraction of particles in the lower half of ``axis`` [-] (1/2 at equilibrium)."""
     x = np.asarray(positions, dtype=np.float64)[:, axis]
     return float(np.mean(x < 0.5 * float(np.asarray(box)[axis])))
+
+
+def maxwell_h_sampled(n_particles: int, dim: int, kT: float, rng: np.random.Generator, *,
+                      bin_width: float = BIN_WIDTH, v_max: float = V_MAX, miller_madow: bool = False,
+                      n_draws: int = 20) -> float:
+    """Mean of :func:`h_function` over ``n_draws`` Maxwell samples of ``n_particles``
+    velocities at ``kT`` [energy], with the same bins and correction.
+
+    The value a relaxed gas of that size should reach with this estimator, its
+    finite-sample and binning biases included (compare with it rather than with
+    :func:`maxwell_h` when n is small or the bins coarse).
+    """
+    vals = [h_function(rng.normal(scale=math.sqrt(kT), size=(n_particles, dim)), bin_width=bin_width,
+                       v_max=v_max, miller_madow=miller_madow) for _ in range(n_draws)]
+    return float(np.mean(vals))
