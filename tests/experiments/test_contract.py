@@ -23,7 +23,7 @@ from neqlab.runner import Runner
 from neqlab.testing.validation import out_of_range_values
 
 NAMES = list(REGISTRY)
-PACKAGED = [n for n in NAMES if REGISTRY[n].is_package]  # TRANSITIONAL: all, once every experiment is converted
+
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +50,12 @@ def test_module_shape(name):
     assert all(isinstance(c, mod.Config) for c in mod.SCALES.values())
 
 
-@pytest.mark.parametrize("name", PACKAGED)
+@pytest.mark.parametrize("name", NAMES)
 def test_no_scale_means_the_default_scale(name):
     assert REGISTRY[name].SCALES["default"] == REGISTRY[name].Config()
 
 
-@pytest.mark.parametrize("name", PACKAGED)
+@pytest.mark.parametrize("name", NAMES)
 def test_config_module_is_light(name):
     """`neqlab list` and a rejected bad input read config.py alone: no NumPy, xarray, matplotlib."""
     code = (f"import sys; import neqlab.experiments.{name}.config as c; "
@@ -84,10 +84,10 @@ def test_small_run_save_load_verdict_plot(name, small, tmp_path):
     assert isinstance(neqlab.plot(back), Figure)
 
 
-@pytest.mark.parametrize("name", PACKAGED)
+@pytest.mark.parametrize("name", NAMES)
 def test_small_dataset_matches_its_schema(name, small, tmp_path):
     ds = small(name)
-    schema = REGISTRY[name].schema
+    schema = REGISTRY[name].schema_of(ds)
     assert schema.problems(ds) == []
     for v in list(ds.coords) + list(ds.data_vars):
         assert ds[v].attrs.get("units") and ds[v].attrs.get("long_name"), v
@@ -97,7 +97,7 @@ def test_small_dataset_matches_its_schema(name, small, tmp_path):
         assert schema.problems(lazy) == []
 
 
-@pytest.mark.parametrize("name", PACKAGED)
+@pytest.mark.parametrize("name", NAMES)
 def test_verdict_records_in_both_languages(name, small):
     ds = small(name)
     en, ja = neqlab.verdict(ds, lang="en"), neqlab.verdict(ds, lang="ja")
@@ -118,7 +118,7 @@ def test_verdict_records_in_both_languages(name, small):
     assert set(out["checks"][0]) >= {"name", "label", "measured", "error", "bound", "unit", "passed"}
 
 
-@pytest.mark.parametrize("name", PACKAGED)
+@pytest.mark.parametrize("name", NAMES)
 def test_small_figure_is_readable(name, small):
     """No overlapping tick labels, no legend over data or ticks (see neqlab.plotting.layout)."""
     assert layout_problems(neqlab.plot(small(name))) == []

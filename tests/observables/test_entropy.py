@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neqlab.core.errors import ConfigError
-from neqlab.observables.entropy import (h_function, half_fraction, maxwell_h, mu_entropy, spatial_entropy,
+from neqlab.observables.entropy import (h_function, half_fraction, maxwell_h, maxwell_h_sampled, mu_entropy,
+                                        spatial_entropy,
                                         velocity_histogram)
 
 
@@ -214,3 +215,21 @@ def test_mu_entropy_slabs_of_a_uniform_maxwellian_gas():
     exact = ref.uniform_mu_entropy(40.0, 1.0, 2)  # ln L (slabs along x only) + Maxwell
     # per-slab histograms of 2500 samples: residual bias after Miller-Madow ~ M/n^2 ~ 1e-5
     assert abs(s - exact) < 4 * err + 2e-3, (s, exact, err)
+
+
+def test_maxwell_h_sampled_is_the_mean_of_h_over_maxwell_draws():
+    kw = dict(bin_width=0.4, v_max=6.0, miller_madow=True)
+    got = maxwell_h_sampled(300, 2, 1.5, np.random.default_rng(7), n_draws=5, **kw)
+    rng = np.random.default_rng(7)  # naive twin: the same draws, one by one
+    want = np.mean([h_function(rng.normal(scale=math.sqrt(1.5), size=(300, 2)), **kw) for _ in range(5)])
+    assert got == want
+
+
+def test_maxwell_h_sampled_approaches_the_exact_value():
+    kT, dim, n, dv = 2.0, 2, 100_000, 0.25
+    got = maxwell_h_sampled(n, dim, kT, np.random.default_rng(8), bin_width=dv * math.sqrt(kT), v_max=8.0,
+                            miller_madow=True, n_draws=4)
+    # binning lowers -H's integrand by dim dv^2 / (24 kT) (midpoint rule), the sd of one H estimate is
+    # sqrt(dim / (2 n)); the mean of 4 draws lies within 4 of those of exact + binning bias
+    bias = dim * (dv * math.sqrt(kT)) ** 2 / (24 * kT)
+    assert abs(got - maxwell_h(kT, dim)) < bias + 4 * math.sqrt(dim / (2 * n)) / 2

@@ -27,13 +27,22 @@ import math
 import numbers
 import re
 import reprlib
+import sys
 import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-import numpy as np
 
 from neqlab.core.errors import ConfigError
+
+
+def _is_bool(value: Any) -> bool:
+    """A Python or NumPy bool (numpy is not imported here: a NumPy value implies it is loaded,
+    and the config modules must stay light for `neqlab list` and bad-input errors)."""
+    if isinstance(value, bool):
+        return True
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(value, np.bool_)
 
 _MISSING = object()
 _LOG10_2 = math.log10(2.0)
@@ -237,13 +246,13 @@ def check_value(name: str, value: Any, kind: str, meta: Mapping[str, Any], *, ty
     allowed = range_text(meta, kind)
     choices = meta.get("choices")
     if kind == "bool":
-        if isinstance(value, (bool, np.bool_)):
+        if _is_bool(value):
             return bool(value)
         if isinstance(value, numbers.Integral) and value in (0, 1):
             return bool(value)
         raise ConfigError(f"{name} must be true or false, got {shown(typed if typed is not None else value)}")
     if kind == "int":
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        if _is_bool(value) or not isinstance(value, numbers.Integral):
             raise _fail(name, allowed, value, typed, _integer_note(value))
         value = int(value)
         if choices is not None:
@@ -254,7 +263,7 @@ def check_value(name: str, value: Any, kind: str, meta: Mapping[str, Any], *, ty
             raise _fail(name, allowed, value, typed)
         return value
     if kind == "float":
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        if _is_bool(value) or not isinstance(value, numbers.Real):
             raise _fail(name, allowed, value, typed)
         try:
             f = float(value)

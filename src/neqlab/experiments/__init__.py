@@ -24,7 +24,6 @@ True
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -38,22 +37,12 @@ class Experiment:
 
     def __init__(self, name: str):
         self.name = name
-        self._package: bool | None = None
 
     def __repr__(self) -> str:
         return f"Experiment({self.name!r})"
 
-    @property
-    def is_package(self) -> bool:
-        if self._package is None:
-            spec = importlib.util.find_spec(f"neqlab.experiments.{self.name}")
-            self._package = bool(spec and spec.submodule_search_locations)
-        return self._package
-
     def module(self, part: str):
         """The module ``part`` (config, tasks, run, schema, verdict, plot) of the experiment."""
-        if not self.is_package:  # TRANSITIONAL: a flat module not yet converted
-            return importlib.import_module(f"neqlab.experiments.{self.name}")
         return importlib.import_module(f"neqlab.experiments.{self.name}.{part}")
 
     def __getattr__(self, attr: str) -> Any:
@@ -69,15 +58,26 @@ class Experiment:
         return self.module("run").tasks_for(config)
 
     def verdict(self, ds, lang: str = "en"):
-        mod = self.module("verdict")
-        return mod.verdict(ds, lang=lang) if self.is_package else mod.verdict(ds)
+        return self.module("verdict").verdict(ds, lang=lang)
 
     def plot(self, ds):
         return self.module("plot").plot(ds)
 
     @property
     def schema(self):
+        """The schema of a result at this experiment's default config."""
         return self.module("schema").SCHEMA
+
+    def schema_of(self, ds):
+        """The schema ``ds`` must match: a schema module may make it depend on the stored
+        config (``schema_for_config(config: dict)``, e.g. a density in sigma^-2 or sigma^-3)."""
+        import json
+
+        mod = self.module("schema")
+        fn = getattr(mod, "schema_for_config", None)
+        if fn is None:
+            return mod.SCHEMA
+        return fn(json.loads(ds.attrs["config"]))
 
 
 class _Registry(Mapping[str, Experiment]):

@@ -23,7 +23,6 @@ from typing import Any
 
 from neqlab.core.errors import ConfigError
 from neqlab.experiments import REGISTRY, Experiment
-from neqlab.experiments._frame import stamp
 
 SCALE_NAMES = ("quick", "default", "full")
 
@@ -130,11 +129,7 @@ def _toml_value(v: Any) -> str:
 
 def run_config(name: str, config: Any, *, runner: Any = None):
     """Run experiment ``name`` on a ready Config; the result carries its config and provenance."""
-    exp = get(name)
-    ds = exp.run(config, runner=runner)
-    if not exp.is_package:  # TRANSITIONAL: flat modules do not stamp their results
-        stamp(ds, config, name=name, section=exp.SECTION, claim=exp.CLAIM)
-    return ds
+    return get(name).run(config, runner=runner)
 
 
 def run(name: str, *, scale: str | None = None, seed: int = 0, runner: Any = None, **overrides: Any):

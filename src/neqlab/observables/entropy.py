@@ -326,3 +326,18 @@ def mu_entropy(positions, velocities, box, cells=4, *, bin_width: float = MU_BIN
     var = max(float(np.sum(p * h * h) - np.sum(p * h) ** 2), 0.0) / n + float(np.sum(p * p * var_in))
     value = float(sx[0]) + float(np.sum(p * sv)) + log_cell + dim * math.log(bin_width)
     return EntropyEstimate(value, math.sqrt(var))
+
+
+def maxwell_h_sampled(n_particles: int, dim: int, kT: float, rng: np.random.Generator, *,
+                      bin_width: float = BIN_WIDTH, v_max: float = V_MAX, miller_madow: bool = False,
+                      n_draws: int = 20) -> float:
+    """Mean of :func:`h_function` over ``n_draws`` Maxwell samples of ``n_particles``
+    velocities at ``kT`` [energy], with the same bins and correction.
+
+    The value a relaxed gas of that size should reach with this estimator, its
+    finite-sample and binning biases included (compare with it rather than with
+    :func:`maxwell_h` when n is small or the bins coarse).
+    """
+    vals = [h_function(rng.normal(scale=math.sqrt(kT), size=(n_particles, dim)), bin_width=bin_width,
+                       v_max=v_max, miller_madow=miller_madow) for _ in range(n_draws)]
+    return float(np.mean(vals))

@@ -12,8 +12,8 @@ import base64
 import html
 import json
 
-from neqlab.core.i18n import has, text
-from neqlab.experiments._base import Bound, badge, fmt, fmt_measure
+from neqlab.core.i18n import text
+from neqlab.experiments._base import Bound, badge, fmt_measure
 
 CSS = """
 :root{--ok:#2e7d32;--bad:#c62828;--unk:#8d6e63;--ink:#222;--mute:#5f6368}
@@ -119,7 +119,7 @@ def render_claim(c: dict, lang: str, *, number: int, figure_src: str, links: boo
     what, see, why = (narrative + ["", "", ""])[:3]
     why_more = narrative[3:]
     subs = c.get("subclaims", [])
-    title = text(f"{name}.title", lang) if has(f"{name}.title", lang) else name  # TRANSITIONAL: legacy claims
+    title = text(f"{name}.title", lang)
     out = [f"<section class='claim' id='{_e(name)}' data-experiment='{_e(name)}'>",
            f"<div class='sec'>{_e(c.get('section', ''))}</div>",
            f"<h2>{_e(title)} {badge_html(c['holds'], lang)}</h2>",
@@ -135,10 +135,6 @@ def render_claim(c: dict, lang: str, *, number: int, figure_src: str, links: boo
     out.append(f"<div class='story'>{''.join(story)}</div>")
     out.append(f"<h3>{_e(t('subclaims') if len(subs) > 1 else t('checks'))}</h3>")
     out.extend(_subclaim(s, lang, only=len(subs) == 1) for s in subs)
-    if not subs and "measured" in c:  # TRANSITIONAL: a legacy verdict (measured/expected maps)
-        rows = "".join(f"<tr><td>{_e(k)}</td><td class='num'>{_e(fmt(v))}</td><td class='num'>{_e(fmt(c['expected'].get(k)))}</td><td></td></tr>"
-                       for k, v in c["measured"].items())
-        out.append(f"<table class='checks'><tbody>{rows}</tbody></table>")
     out.append(_measurements(c.get("measurements", []), lang))
     out.append(f"<p class='cond'><b>{_e(t('conditions'))}.</b> {_e(c['conditions'])}</p>")
     if links:
@@ -167,7 +163,7 @@ def render_index(summary: dict, figures: dict[str, bytes], lang: str, *, other_h
     parts.append(f"<nav><h2>{_e(t('contents'))}</h2><ol>")
     for c in summary["claims"]:
         parts.append(f"<li><a href='#{_e(c['experiment'])}'>{_e(c.get('section', ''))}</a> — "
-                     f"{_e(text(c['experiment'] + '.title', lang) if has(c['experiment'] + '.title', lang) else c['experiment'])} "
+                     f"{_e(text(c['experiment'] + '.title', lang))} "
                      f"{badge_html(c['holds'], lang)}</li>")
     parts.append("</ol></nav>")
     for n, c in enumerate(summary["claims"], start=1):

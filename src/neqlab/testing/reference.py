@@ -270,3 +270,45 @@ def box_compression_delta_f(n: int, lx0: float, lx1: float, ly: float, kT: float
     """
     ideal = n * kT * math.log(lx0 / lx1)
     return ideal, ideal + box_pair_excess(n, lx1, ly, kT) - box_pair_excess(n, lx0, ly, kT)
+
+
+# -- relaxation (essay §1) ---------------------------------------------------------------
+FLUCTUATION_EXPONENT = -0.5  # relative fluctuations of extensive quantities at equilibrium: N^-1/2 (exact as N grows, away from critical points)
+
+
+def uniform_spatial_entropy(n_cells: int, dim: int) -> float:
+    """-sum p ln p of a uniform gas over n_cells^dim equal cells: dim ln(n_cells) [k_B] (the n -> inf plateau)."""
+    return dim * math.log(n_cells)
+
+
+# -- liouville (essay §4) ----------------------------------------------------------------
+SYMPLECTIC_INTEGRATORS = ("leapfrog", "yoshida4")
+
+
+def oscillator_jacobian_det(integrator: str, h: float) -> float:
+    """det of the one-step map of H = (p^2 + q^2)/2 with step h (exact, PHYSICS.md).
+
+    Symplectic integrators (leapfrog, yoshida4): 1. Explicit Euler: 1 + h^2. Classical
+    RK4: 1 - h^6/72 + h^8/576 (its step matrix is a I + b A with A^2 = -I, det a^2 + b^2).
+    """
+    if integrator in SYMPLECTIC_INTEGRATORS:
+        return 1.0
+    if integrator == "euler":
+        return 1.0 + h * h
+    if integrator == "rk4":
+        return 1.0 - h**6 / 72.0 + h**8 / 576.0
+    raise ValueError(f"integrator must be one of leapfrog, yoshida4, euler, rk4, got {integrator!r}")
+
+
+def linear_gibbs_entropy_change(det: float, n_steps) -> np.ndarray:
+    """Change of the Gibbs entropy -<ln rho> after n_steps of a linear map with Jacobian det: n ln|det| [k_B].
+
+    Exact for any density (rho is carried along and divided by |det| each step); for a
+    Gaussian it is the change of 1/2 ln det(2 pi e Sigma).
+    """
+    return np.asarray(n_steps, dtype=float) * math.log(abs(det))
+
+
+def henon_area_ratio(b: float) -> float:
+    """Area ratio per step of the Henon map (x, y) -> (1 - a x^2 + y, b x): |det J| = |b| (exact)."""
+    return abs(b)

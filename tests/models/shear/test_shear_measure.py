@@ -61,7 +61,11 @@ def _along(fun, g, z0, s, gamma, eps=1e-4):
 
 
 def _state(s, z, off):
-    return ShearState(z[:N * D].reshape(1, N, D), z[N * D:].reshape(1, N, D), s.box, [off % s.box[0]])
+    lx = float(s.box[0])
+    wrapped = off % lx
+    if wrapped >= lx:  # a tiny negative offset rounds to lx itself (as the kernels' wrap_offset handles)
+        wrapped -= lx
+    return ShearState(z[:N * D].reshape(1, N, D), z[N * D:].reshape(1, N, D), s.box, [wrapped])
 
 
 @settings(max_examples=12, deadline=None)
