@@ -187,3 +187,34 @@ def test_choice_and_tuple_fields_validated():
     with pytest.raises(ConfigError, match="sweep_sizes"):
         Config(sweep_sizes=(10, 100))
     assert Config.from_mapping({"sweep_sizes": "100,200,400"}).sweep_sizes == (100, 200, 400)
+
+
+def test_a_kept_trajectory_exports_to_ase_and_changes_nothing_else(tmp_path):
+    """trajectory_every keeps thinned frames of the free expansion (docs/export.md); the other
+    variables stay bitwise those of a run without it, and ASE reads the export back."""
+    import dataclasses
+
+    import numpy as np
+    from ase.io import read
+
+    import neqlab
+    from neqlab.experiments.relaxation import SMALL
+    from neqlab.io.export import export_result
+
+    plain = neqlab.experiments.api.run_config("relaxation", SMALL)
+    cfg = dataclasses.replace(SMALL, trajectory_every=1.0, trajectory_max_frames=5)
+    ds = neqlab.experiments.api.run_config("relaxation", cfg)
+    for v in plain.data_vars:
+        np.testing.assert_array_equal(ds[v].values, plain[v].values, err_msg=v)
+    assert "trajectory_positions" not in plain and ds.sizes["frame"] <= 5
+    assert ds["frame"].values[0] == 0.0 and np.all(np.diff(ds["frame"].values) > 0)
+    # the first kept frame is the released gas, as the t = 0 snapshot (stored as float32) shows it
+    np.testing.assert_array_equal(ds["trajectory_positions"].values[0].astype(np.float32),
+                                  ds["snapshot_positions"].sel(process="expansion").values[0])
+    assert ds["trajectory_positions"].shape[1:] == (SMALL.n_particles, SMALL.dimension)
+    path = neqlab.save(ds, tmp_path / "r.nc")
+    n = export_result(path, "extxyz", tmp_path / "r.xyz")
+    frames = read(tmp_path / "r.xyz", ":")
+    assert n == len(frames) == ds.sizes["frame"]
+    np.testing.assert_allclose(frames[-1].get_positions()[:, :2], ds["trajectory_positions"].values[-1], atol=1e-12)
+    np.testing.assert_allclose(frames[-1].get_velocities()[:, :2], ds["trajectory_velocities"].values[-1], atol=1e-12)

@@ -57,6 +57,11 @@ class Config(ConfigBase):
     t_sample: float = param(4.0, lo=0.1, hi=1e4, unit="tau", doc="sampling time per sweep replica")
     n_samples: int = param(20, lo=2, hi=10**5, doc="samples per sweep replica")
     dt: float = param(0.002, lo=1e-5, hi=0.01, unit="tau", doc="time step")
+    trajectory_every: float = param(0.0, lo=0.0, hi=1e5, unit="tau",
+                                    doc="keep a frame of the free expansion every this long, rounded to a multiple "
+                                        "of t_expansion/n_frames (0: none; neqlab export, docs/export.md)")
+    trajectory_max_frames: int = param(200, lo=1, hi=10**5,
+                                       doc="at most this many trajectory frames (the interval widens to fit)")
     seed: int = param(0, lo=0, hi=2**63 - 1, doc="random seed")
 
     def check(self) -> None:

@@ -10,6 +10,7 @@ from neqlab.experiments.relaxation.schema import assemble
 from neqlab.experiments.relaxation.tasks import (OBSERVABLES, PROCESSES, EquilibriumSample, FreeExpansion, Recording,
                                                  ThermalContact, box_aspect, equilibrium_samples, h_reference, kT_final,
                                                  relaxation_run, snapshot_frames)
+from neqlab.io.trajectory import trajectory_bytes
 from neqlab.observables.relaxation import relative_fluctuation
 
 
@@ -20,7 +21,8 @@ def tasks_for(config: Config) -> dict[str, list]:
     common = dict(n_particles=c.n_particles, density=c.density, dimension=c.dimension, aspect=aspect,
                   t_equilibrate=c.t_equilibrate, seed=c.seed)
     runs = [
-        FreeExpansion(kT=c.kT, fill=c.fill, record=Recording.of(c, "expansion", c.t_expansion), **common),
+        FreeExpansion(kT=c.kT, fill=c.fill, record=Recording.of(c, "expansion", c.t_expansion),
+                      trajectory_frames=trajectory_frames(c), **common),
         ThermalContact(kT_hot=c.kT_hot, kT_cold=c.kT_cold, record=Recording.of(c, "contact", c.t_contact), **common),
     ]
     stride = max(1, int(round(c.t_sample / c.n_samples / c.dt)))
@@ -31,15 +33,28 @@ def tasks_for(config: Config) -> dict[str, list]:
     return {"relaxation": runs, "fluctuations": sweep}
 
 
+def trajectory_frames(config: Config) -> int:
+    """Keep every k-th recorded frame of the free expansion: k ~ trajectory_every / (t_expansion / n_frames),
+    at least 1, widened so that at most trajectory_max_frames frames are kept; 0 for none."""
+    c = config
+    if c.trajectory_every <= 0:
+        return 0
+    k = max(1, round(c.trajectory_every / (c.t_expansion / c.n_frames)))
+    return max(k, -(-c.n_frames // max(1, c.trajectory_max_frames - 1)))
+
+
 def estimate(config: Config) -> Cost:
     """Rough peak memory (the largest gas, ~300 bytes per particle with its neighbour lists)
     and single-core time (MD at ~3e7 particle-steps/s)."""
     c = config
     steps = (c.t_expansion + c.t_contact + 2 * c.t_equilibrate) / c.dt
     sweep = sum(n * (c.t_sample + min(c.t_equilibrate, 1.0)) / c.dt for n in set(c.sweep_sizes)) * c.n_replicas
-    memory = 300.0 * max(c.n_particles, max(c.sweep_sizes)) + 8.0 * 2 * (c.n_frames + 1) * (3 * c.n_bins + 10)
+    k = trajectory_frames(c)
+    traj = trajectory_bytes(c.n_frames // k + 1, c.n_particles, c.dimension, 8) if k else 0
+    memory = 300.0 * max(c.n_particles, max(c.sweep_sizes)) + 8.0 * 2 * (c.n_frames + 1) * (3 * c.n_bins + 10) + traj
     return Cost(memory, (c.n_particles * steps + sweep) / 3e7,
-                ("n_particles", "t_expansion", "t_contact", "sweep_sizes", "n_replicas", "t_sample", "dt"))
+                ("n_particles", "t_expansion", "t_contact", "sweep_sizes", "n_replicas", "t_sample", "dt",
+                 "trajectory_every"))
 
 
 def run(config: Config, *, runner=None):

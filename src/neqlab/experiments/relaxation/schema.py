@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from neqlab.experiments.relaxation.config import Config
+from neqlab.io import trajectory
 from neqlab.io.schema import Schema, Var
 
 # (name, long name, units or None for the density's sigma^-d) of the recorded series
@@ -71,8 +72,9 @@ def schema_for(dimension: int) -> Schema:
             "snapshot": Var(("snapshot",), "1", "record index of the snapshot on t_expansion and t_contact", "int"),
             "observable": Var(("observable",), "1", "equilibrium observable of the N sweep", "str"),
             "n_particles": Var(("n_particles",), "1", "particles N of the equilibrium sweep", "int"),
+            **trajectory.COORDS,
         },
-        data_vars=data,
+        data_vars={**data, **trajectory.DATA_VARS},
     )
 
 
@@ -103,6 +105,13 @@ def assemble(config: Config, runs: dict[str, dict], kT_final: dict[str, float], 
         "rel_sd": rel_sd,
         "rel_sd_err": rel_sd_err,
     })
+    expansion = runs["expansion"]
+    if "trajectory_positions" in expansion:  # the free expansion's kept frames (trajectory_every > 0)
+        for name in ("trajectory_positions", "trajectory_velocities", "trajectory_step", "trajectory_box",
+                     "trajectory_periodic"):
+            data[name] = expansion[name]
+        coords["frame"] = expansion["trajectory_step"] * c.dt
+        coords["axis"] = np.array(trajectory.AXES[: c.dimension])
     coords.update({
         "x_bin": (np.arange(c.n_bins) + 0.5) / c.n_bins,
         "process": processes,

@@ -96,6 +96,7 @@ class FreeExpansion:
     seed: int
     record: Recording
     replica: int = 0
+    trajectory_frames: int = 0  # keep every this many recorded frames as a trajectory frame (0: none)
 
     def initial_state(self) -> State:
         return confined_gas(self.n_particles, self.density, self.kT, self.dimension, fill=self.fill,
@@ -138,6 +139,8 @@ def relaxation_run(task: FreeExpansion | ThermalContact) -> dict[str, np.ndarray
     keep = snapshot_frames(rec.n_frames)
     out: dict[str, list] = {k: [] for k in (*PROFILES, *SERIES, "time")}
     snaps_x, snaps_v = [], []
+    every = getattr(task, "trajectory_frames", 0)
+    traj: dict[str, list] = {"trajectory_positions": [], "trajectory_velocities": [], "trajectory_step": []}
     for frame in range(rec.n_frames + 1):
         if frame:
             s = advance(s, p, rec.stride)
@@ -157,7 +160,15 @@ def relaxation_run(task: FreeExpansion | ThermalContact) -> dict[str, np.ndarray
         if frame in keep:
             snaps_x.append(np.asarray(s.positions, dtype=np.float32))
             snaps_v.append(np.linalg.norm(np.asarray(s.velocities, dtype=np.float32), axis=1))
+        if every and frame % every == 0:
+            traj["trajectory_positions"].append(np.array(s.positions))
+            traj["trajectory_velocities"].append(np.array(s.velocities))
+            traj["trajectory_step"].append(frame * rec.stride)
     res = {k: np.asarray(v) for k, v in out.items()}
+    if every:
+        res.update({k: np.asarray(v) for k, v in traj.items()})
+        res["trajectory_box"] = np.asarray(s.box, dtype=np.float64)
+        res["trajectory_periodic"] = np.asarray(s.periodic, dtype=bool)
     res["snapshot_positions"] = np.stack(snaps_x)
     res["snapshot_speed"] = np.stack(snaps_v)
     return res
