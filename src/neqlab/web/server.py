@@ -16,12 +16,14 @@ from importlib import resources
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from neqlab.core.errors import ConfigError, NeqlabError
-from neqlab.web.session import Session, SessionConfig
+from neqlab.web import results as saved
+from neqlab.web.session import Session, make_session
+from neqlab.web.texts import page_strings
 
 FRAME_INTERVAL = 1.0 / 30.0  # seconds: at most 30 frames per second per tab
 COMMANDS = ("reset", "start", "pause", "reverse", "set")
@@ -30,6 +32,17 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 def _page() -> str:
     return resources.files("neqlab.web").joinpath("static/index.html").read_text(encoding="utf-8")
+
+
+_STATIC_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}\.(js|css)$")
+
+
+def _static(name: str) -> str | None:
+    """A script or style sheet of the page (package data), or None."""
+    if not _STATIC_NAME.match(name):
+        return None
+    path = resources.files("neqlab.web").joinpath("static", name)
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def create_app(results_dir: str | Path | None = None) -> Starlette:
@@ -41,7 +54,7 @@ def create_app(results_dir: str | Path | None = None) -> Starlette:
         return HTMLResponse(_page())
 
     async def limits(request):
-        info = SessionConfig.field_info()
+        info = Session.Config.field_info()
         return JSONResponse({k: {"default": v["default"], "allowed": v["allowed"], "unit": v["unit"],
                                  "doc": v["doc"], "choices": v["meta"].get("choices"),
                                  "lo": v["meta"].get("lo"), "hi": v["meta"].get("hi")}
@@ -67,8 +80,8 @@ def create_app(results_dir: str | Path | None = None) -> Starlette:
     async def live(ws: WebSocket):
         await ws.accept()
         try:
-            session = await asyncio.to_thread(Session)
-        except NeqlabError as exc:  # pragma: no cover - defaults are valid
+            session = await asyncio.to_thread(make_session, ws.query_params.get("mode"))
+        except NeqlabError as exc:  # an unknown ?mode=
             await ws.send_json({"type": "error", "message": str(exc)})
             await ws.close()
             return
@@ -123,8 +136,34 @@ def create_app(results_dir: str | Path | None = None) -> Starlette:
                 t.cancel()
             sessions.discard(session)
 
+    # -- the page's own files, texts and saved results in its language (web helper) --
+    async def static(request):
+        name = request.path_params["name"]
+        body = _static(name)
+        if body is None:
+            return Response("not found", status_code=404)
+        kind = "text/javascript" if name.endswith(".js") else "text/css"
+        return PlainTextResponse(body, media_type=kind)
+
+    async def strings(request):
+        try:
+            return JSONResponse(page_strings(request.query_params.get("lang")))
+        except NeqlabError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+
+    async def claims(request):
+        if results is None:
+            return JSONResponse({"error": "no results directory (start with --results DIR)"}, status_code=404)
+        try:
+            return JSONResponse(saved.claims(results, request.query_params.get("lang")))
+        except NeqlabError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=404)
+
     routes = [
         Route("/", index),
+        Route("/static/{name}", static),
+        Route("/api/strings", strings),
+        Route("/results/claims", claims),
         Route("/api/limits", limits),
         Route("/api/status", status),
         Route("/results/summary.json", summary),
@@ -146,16 +185,16 @@ async def _handle(session: Session, text: str) -> list[dict]:
         if cmd not in COMMANDS:
             raise ConfigError(f"cmd must be one of {', '.join(COMMANDS)}, got {cmd!r}")
         if cmd == "reset":
-            cfg = SessionConfig.from_mapping(msg.get("config", {}))
+            cfg = session.Config.from_mapping(msg.get("config", {}))
             await asyncio.to_thread(session.reset, cfg)
             return [session.info()]
         if cmd == "set":  # change speed or eps without restarting
             values = msg.get("config", {})
-            allowed = {"steps_per_frame", "eps"}
+            allowed = set(session.SETTABLE)
             bad = set(values) - allowed
             if bad:
                 raise ConfigError(f"set accepts only {', '.join(sorted(allowed))}, got {sorted(bad)[0]!r}")
-            session.config = SessionConfig.from_mapping(values, base=session.config)
+            session.config = session.Config.from_mapping(values, base=session.config)
             return []
         if cmd == "start":
             session.start()
