@@ -53,8 +53,10 @@ FILM_CAPACITY = 128  # frames kept (41 MB of float64 positions at N = 20000)
 PARTICLES_PER_CELL = 40  # S_hydro's coarse cells hold about this many particles at the mean density
 POSITION_CELLS = 8  # the position entropy's cells per axis (as the loschmidt experiment)
 # S_hydro and S_mu are computed on every ENTROPY_EVERY-th frame (and at t = 0, at the
-# reversal and at the end): measured in benchmarks/bench_web.py, see docs/web.md
-ENTROPY_EVERY = 3
+# reversal and at the end); the two gases of the pair take turns. S_hydro costs 1-2 ms at
+# N = 2500 and 20-30 ms at N = 20000 (22 x 22 cells) on the shared 2-core machine, against
+# 13-20 ms for a frame's advance of both gases: benchmarks/bench_web.py, docs/web.md.
+ENTROPY_EVERY = 6
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,8 @@ class LiveGas:
         self.error_s = math.nan  # its backward time [tau]
         self._error_fresh = False
         self._entropy_due = True
-        self._frames_since_entropy = 0
+        self._frames = 0  # records packed since the reset
+        self._entropy_phase = (ENTROPY_EVERY // 2) * (panel % 2)  # the pair's two gases take turns
 
     # -- controls -------------------------------------------------------------------
     @property
@@ -222,11 +225,11 @@ class LiveGas:
         box = np.asarray(s.box, dtype=np.float64)
         dt = self.spec.dt
         flags = (MOVING * self.running) | (REVERSED * self.is_reversed) | (BACK * self.is_back) | (ARMED * self.armed)
-        self._frames_since_entropy += 1
-        if self._entropy_due or self._frames_since_entropy >= ENTROPY_EVERY:
+        self._frames += 1
+        if self._entropy_due or (self._frames + self._entropy_phase) % ENTROPY_EVERY == 0:
             sh, sh_err, smu = self.entropies()
             flags |= ENTROPY_FRESH
-            self._entropy_due, self._frames_since_entropy = False, 0
+            self._entropy_due = False
         else:
             sh = sh_err = smu = math.nan
         if self._error_fresh:

@@ -33,8 +33,9 @@ STAGES = ("f_left", "t_over_l")
 # depend on the thread count; measured in benchmarks/bench_web.py (docs/web.md).
 THREADS_LARGE = 1
 # Advance the small gas in a worker thread while the large one advances in the caller's
-# (the kernels release the GIL); measured in benchmarks/bench_web.py (docs/web.md).
-CONCURRENT = True
+# (the kernels release the GIL; the same bits). Measured in benchmarks/bench_web.py: no
+# gain on the shared 2-core machine (docs/web.md), so off.
+CONCURRENT = False
 _WORKER: ThreadPoolExecutor | None = None
 
 
