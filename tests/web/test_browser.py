@@ -172,7 +172,15 @@ def test_japanese_page(page, server):
     assert _status(page) == "running"  # the attribute keeps the exact English value
     assert "計算精度" in page.text_content("#caption")
     assert page.evaluate("document.title").startswith("neqlab・")
+    _reset(page, {"n_particles": 400, "steps_per_frame": 50}, {"precision": "exact"})
+    page.click("#start")
+    page.wait_for_function("window.neqlab.gases[0].last.t > 5", timeout=60_000)
+    page.click("#reverse")
+    page.wait_for_function(ENDED.format(p="[data-panel=single]"), timeout=120_000)
+    assert _status(page) == "returned" and page.text_content("[data-testid=status]").startswith("戻った")
+    assert "ビット単位" in page.text_content("[data-testid=return-error]")
     if UPDATE:
+        page.wait_for_function(DRAWN)
         page.screenshot(path=str(DOCS / "web-ja.png"))
 
 

@@ -70,10 +70,10 @@ function onInit(msg) {
     if (msg.mode === "single") el.dataset.panel = "single";
     applyTexts(el);
     $("panels").appendChild(el);
-    const size = msg.mode === "pair" ? 380 : 560;
+    const size = msg.mode === "pair" ? 320 : 560;
     const gas = el.querySelector("canvas.gas");
     gas.width = size; gas.height = Math.round(size * gi.box[1] / gi.box[0]);
-    for (const c of el.querySelectorAll("canvas.plot")) { c.width = msg.mode === "pair" ? 300 : 420; c.height = msg.mode === "pair" ? 190 : 210; }
+    for (const c of el.querySelectorAll("canvas.plot")) { c.width = msg.mode === "pair" ? 300 : 420; c.height = msg.mode === "pair" ? 200 : 215; }
     el.querySelector(".ptitle").textContent = tr("ro.particles", {n: gi.n_particles, l: gi.box[0].toFixed(1)});
     return {info: gi, el, history: [], errors: [], last: null, initial: null, tr: null, lambda: null, dirty: true};
   });
@@ -123,7 +123,12 @@ setInterval(() => { state.fps = state.frames - (state.framesAtLastTick || 0); st
   $("fps").textContent = state.connected ? tr("fps", {fps: state.fps}) : ""; }, 1000);
 
 function render() {
-  for (const g of state.gases) if (g.dirty && g.last) { g.dirty = false; drawPanel(g); }
+  for (const g of state.gases) {
+    if (!(g.dirty && g.last)) continue;
+    const t0 = performance.now();
+    g.dirty = false; drawPanel(g); buttons();
+    state.drawMs = 0.9 * (state.drawMs || 0) + 0.1 * (performance.now() - t0);  // for benchmarks
+  }
   requestAnimationFrame(render);
 }
 
@@ -232,12 +237,12 @@ for (const b of document.querySelectorAll("[data-preset]")) {
     send({cmd: "reset", config: config()});
   };
 }
-setInterval(() => {
+function buttons() {
   const moving = state.gases.some((g) => g.last && (g.last.flags & MOVING));
   $("start").textContent = tr(moving ? "btn.pause" : "btn.start");
   $("reverse").textContent = tr(state.mode === "pair" ? "btn.reverse_pair" : "btn.reverse");
   $("reverse").disabled = state.gases.length > 0 && state.gases.every((g) => g.last && (g.last.flags & REVERSED));
-}, 200);
+}
 
 // -- tabs and saved results ------------------------------------------------------------
 function showTab(tab) {

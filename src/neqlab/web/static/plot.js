@@ -82,7 +82,7 @@ export function linePlot(canvas, {series, xlabel, ylabel, hlines = [], vlines = 
   if (!Number.isFinite(ylo)) return;
   if (yhi - ylo < 1e-6) { yhi += 0.05; ylo -= 0.05; }
   const pad = 0.06 * (yhi - ylo); ylo -= pad; yhi += pad;
-  xhi = Math.max(xhi, 1e-6);
+  xhi = Math.max(xhi, 1);  // at least one time unit, so the ticks stay readable at t = 0
   const X = (x) => m.l + (w - m.l - m.r) * x / xhi, Y = (y) => h - m.b - (h - m.t - m.b) * (y - ylo) / (yhi - ylo);
   axes(g, w, h, m, niceTicks(0, xhi), niceTicks(ylo, yhi), X, Y);
   for (const l of vlines) {
