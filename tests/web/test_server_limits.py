@@ -129,7 +129,7 @@ MALFORMED = [
     ('{"cmd":"set","config":null}', "config must be a JSON object of keys and values, got None"),
     ('{"cmd":"set","config":[["eps",1]]}', "config must be a JSON object of keys and values"),
     ('{"cmd":"set","config":{"eps":"1e400"}}', "eps must be a number in [0.0, 1.0], got '1e400'"),
-    ('{"cmd":"set","config":{"n_particles":100}}', "set accepts only eps, steps_per_frame, got 'n_particles'"),
+    ('{"cmd":"set","config":{"n_particles":100}}', "set accepts only eps, kick, steps_per_frame, got 'n_particles'"),
     ('{"cmd":"reset","config":{"seed":' + "9" * 400 + "}}", "seed must be an integer in [0, 2147483647], got 999999999999...9999 (400 digits)"),
     ('{"cmd":"reset","config":{"seed":' + "9" * 5000 + "}}", "message must be JSON, got"),
     ('{"cmd":"reset","config":{"n_particles":2.0}}', "n_particles must be an integer in [16, 5000], got 2.0"),
@@ -176,7 +176,9 @@ def test_every_malformed_message_gets_one_error_line_and_the_session_goes_on():
             assert info["config"]["n_particles"] == 80
             ws.send(json.dumps({"cmd": "start"}))
             f1, f2 = next_frame(ws), next_frame(ws)
-            assert len(f1) == len(f2) == 64 + 5 * 80
+            from neqlab.web.gas import HEADER  # one gas's record: header, 80 (x, y) uint16 pairs, 80 speeds
+
+            assert len(f1) == len(f2) == HEADER.size + 5 * 80
         assert records.tracebacks() == []
 
 
@@ -405,3 +407,10 @@ def test_bind_errors_are_config_errors():
             bind("127.0.0.1", taken.getsockname()[1])
     finally:
         taken.close()
+
+
+def test_an_unknown_page_mode_is_refused_with_one_error_line():
+    with live_server() as (base, app, records):
+        with connect(f"ws://{base}/ws?mode=bogus", proxy=None, open_timeout=30) as ws:
+            err = next_json(ws)
+            assert err["type"] == "error" and err["message"].startswith("mode must be one of single, pair")

@@ -45,13 +45,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from neqlab.core.config import shown
 from neqlab.core.errors import ConfigError, NeqlabError
-from neqlab.web.session import Session, SessionConfig
+from neqlab.web import results as saved
+from neqlab.web.session import Session, make_session
+from neqlab.web.texts import page_strings
 
 FRAME_INTERVAL = 1.0 / 30.0  # seconds: at most 30 frames per second per tab
 COMMANDS = ("reset", "start", "pause", "reverse", "set")
@@ -72,6 +74,17 @@ log = logging.getLogger("neqlab.web")
 
 def _page() -> str:
     return resources.files("neqlab.web").joinpath("static/index.html").read_text(encoding="utf-8")
+
+
+_STATIC_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}\.(js|css)$")
+
+
+def _static(name: str) -> str | None:
+    """A script or style sheet of the page (package data), or None."""
+    if not _STATIC_NAME.match(name):
+        return None
+    path = resources.files("neqlab.web").joinpath("static", name)
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 # -- origins ----------------------------------------------------------------------------
@@ -159,12 +172,17 @@ class StepBudget:
         return 0.0
 
 
-def _reset_cost(c: SessionConfig) -> float:
-    return c.n_particles * RESET_TIME / c.dt
+def _particles(c) -> int:
+    """Particles of a page's config: one gas (single) or both (pair)."""
+    return c.n_particles if hasattr(c, "n_particles") else c.n_small + c.n_large
 
 
-def _lyapunov_cost(c: SessionConfig) -> float:
-    return 2 * c.n_particles * LYAPUNOV_TIME / c.dt
+def _reset_cost(c) -> float:
+    return _particles(c) * RESET_TIME / c.dt
+
+
+def _lyapunov_cost(c) -> float:
+    return 2 * _particles(c) * LYAPUNOV_TIME / c.dt
 
 
 # -- the app -------------------------------------------------------------------------------
@@ -195,7 +213,7 @@ def create_app(
         return HTMLResponse(_page())
 
     async def limits(request):
-        info = SessionConfig.field_info()
+        info = Session.Config.field_info()
         return JSONResponse({k: {"default": v["default"], "allowed": v["allowed"], "unit": v["unit"],
                                  "doc": v["doc"], "choices": v["meta"].get("choices"),
                                  "lo": v["meta"].get("lo"), "hi": v["meta"].get("hi")}
@@ -254,8 +272,34 @@ def create_app(
         finally:
             slots["taken"] -= 1
 
+    # -- the page's own files, texts and saved results in its language ------------------
+    async def static(request):
+        name = request.path_params["name"]
+        body = _static(name)
+        if body is None:
+            return Response("not found", status_code=404)
+        kind = "text/javascript" if name.endswith(".js") else "text/css"
+        return PlainTextResponse(body, media_type=kind)
+
+    async def strings(request):
+        try:
+            return JSONResponse(page_strings(request.query_params.get("lang")))
+        except NeqlabError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+
+    async def claims(request):
+        if results is None:
+            return JSONResponse({"error": "no results directory (start with --results DIR)"}, status_code=404)
+        try:
+            return JSONResponse(saved.claims(results, request.query_params.get("lang")))
+        except NeqlabError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=404)
+
     routes = [
         Route("/", index),
+        Route("/static/{name}", static),
+        Route("/api/strings", strings),
+        Route("/results/claims", claims),
         Route("/api/limits", limits),
         Route("/api/status", status),
         Route("/results/summary.json", summary),
@@ -291,8 +335,14 @@ async def _send_quietly(ws: WebSocket, msg: dict | bytes) -> bool:
 
 
 async def _run_session(ws: WebSocket, steps: StepBudget, sessions: set) -> None:
-    await steps.acquire(_reset_cost(SessionConfig()))
-    session = await asyncio.to_thread(Session)
+    try:
+        kind = make_session(ws.query_params.get("mode"), build=False)  # validates ?mode= without building
+    except NeqlabError as exc:  # an unknown ?mode=
+        await _send_quietly(ws, {"type": "error", "message": str(exc)})
+        await ws.close()
+        return
+    await steps.acquire(_reset_cost(kind.Config()))
+    session = await asyncio.to_thread(kind)
     sessions.add(session)
     lock = asyncio.Lock()
     alive = {"open": True}
@@ -307,7 +357,7 @@ async def _run_session(ws: WebSocket, steps: StepBudget, sessions: set) -> None:
             t0 = time.monotonic()
             if session.running:
                 c = session.config
-                await steps.acquire(c.n_particles * c.steps_per_frame)
+                await steps.acquire(_particles(c) * c.steps_per_frame)
                 async with lock:
                     try:
                         await asyncio.to_thread(session.advance)
@@ -406,7 +456,7 @@ async def _handle(session: Session, text: str, steps: StepBudget | None = None) 
             values = msg.get("config", {})
             if not isinstance(values, dict):
                 raise ConfigError(f"config must be a JSON object of keys and values, got {shown(values)}")
-            cfg = SessionConfig.from_mapping(values)
+            cfg = session.Config.from_mapping(values)
             if steps is not None:
                 await steps.acquire(_reset_cost(cfg))
             await asyncio.to_thread(session.reset, cfg)
@@ -415,11 +465,11 @@ async def _handle(session: Session, text: str, steps: StepBudget | None = None) 
             values = msg.get("config", {})
             if not isinstance(values, dict):
                 raise ConfigError(f"config must be a JSON object of keys and values, got {shown(values)}")
-            allowed = {"steps_per_frame", "eps"}
+            allowed = set(session.SETTABLE)
             bad = sorted(set(values) - allowed)
             if bad:
                 raise ConfigError(f"set accepts only {', '.join(sorted(allowed))}, got {shown(bad[0])}")
-            session.config = SessionConfig.from_mapping(values, base=session.config)
+            session.config = session.Config.from_mapping(values, base=session.config)
             return []
         if cmd == "start":
             session.start()
