@@ -258,7 +258,7 @@ def test_small_verdict_sub_claims_and_plot(small_ds):
     assert v.check("spatial_entropy_undone_large").measured == pytest.approx(1.0, abs=1e-6)
     for name in ("lyapunov_max", "t_reverse_small", "t_reverse_large", "hydro_entropy_rise_large",
                  "hydro_entropy_undone_small", "growth_rate_small", "ln_sigma_over_eps_eff", "t_reverse_late",
-                 "hydro_entropy_scatter_large", "flow_energy_reversal_large", "produced_share_0_1_tau_large"):
+                 "hydro_entropy_scatter_large", "flow_energy_reversal_large", "produced_share_first_tau_large"):
         v.measurement(name)
     assert v.measurement("hydro_entropy_rise_large").error > 0
     assert "ln(σ/ε_eff)" in v.narrative[2]

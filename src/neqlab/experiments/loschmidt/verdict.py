@@ -53,9 +53,11 @@ RETURNS = (("expansion", "spatial_entropy"), ("velocity", "velocity_entropy"))
 NO_DECREASE = (("velocity", "velocity_entropy"), ("expansion", "hydro_entropy"), ("expansion", "spatial_entropy"))
 # after the late reversal none of these falls (one check each in ``late_reversal``)
 LATE = ("spatial_entropy", "hydro_entropy")
-# windows [tau] of the expansion over which the produced share of the positional rise is reported
-WINDOWS = ((0.0, 1.0), (2.0, 4.0))
-EARLY = WINDOWS[-1][1]  # the early expansion [tau]: the backward run re-creates it in its last EARLY tau
+# windows of the expansion over which the produced share of the positional rise is reported:
+# (name, start [tau], end [tau], None: the reversal)
+WINDOWS = (("first_tau", 0.0, 1.0), ("after_2_tau", 2.0, None))
+EARLY = 4.0  # [tau] the early expansion, where S_hydro rose; the backward run re-creates it in its last EARLY tau
+RELAXED = 2.0  # [tau] the uniform gas's velocities are Maxwell's after this (its -H has relaxed)
 
 
 def _k_rev(ds, protocol: str, n: int) -> int:
@@ -116,12 +118,15 @@ def flow_left(ds, protocol: str, n: int, t_retrace: float = 0.0) -> float:
     return float(np.nanmax(e[t[: k + 1] >= tr - window - 1e-9]) / peak)
 
 
-def produced_share(ds, n: int, t0: float, t1: float) -> tuple[float, float]:
-    """Share of the positional rise of S_hydro between t0 and t1 [tau] (free expansion) that is
-    entropy produced, dS_hydro / dS_positional (0: isentropic, the rise paid for by cooling; 1:
-    no cooling), with the error of dS_hydro over dS_positional; NaN past t_r."""
+def produced_share(ds, n: int, t0: float, t1: float | None) -> tuple[float, float]:
+    """Share of the positional rise of S_hydro between t0 and t1 [tau] (free expansion; None: t_r)
+    that is entropy produced, dS_hydro / dS_positional (0: isentropic, the rise paid for by
+    cooling; 1: no cooling), with the error of dS_hydro over dS_positional; NaN past t_r or for
+    an empty window."""
     t = ds["t"].values
-    if t1 > float(ds["reversal_time"].sel(protocol="expansion", n_particles=n)) + 1e-9:
+    tr = float(ds["reversal_time"].sel(protocol="expansion", n_particles=n))
+    t1 = tr if t1 is None else t1
+    if t1 > tr + 1e-9 or t1 <= t0 + 1e-9:
         return float("nan"), float("nan")
     a, b = int(np.argmin(np.abs(t - t0))), int(np.argmin(np.abs(t - t1)))
     sel = dict(protocol="expansion", n_particles=n)
@@ -133,12 +138,14 @@ def produced_share(ds, n: int, t0: float, t1: float) -> tuple[float, float]:
 
 
 def hydro_scatter(ds, n: int) -> float:
-    """Standard deviation of S_hydro over the uniform gas's forward run (no flow, constant in
-    expectation) in units of its mean stated error: below 1 when the stated error is an upper bound."""
+    """Standard deviation of S_hydro over the uniform gas's forward run from :data:`RELAXED` on
+    (no flow, Maxwell's velocities: constant in expectation) in units of its mean stated error;
+    below 1 when the stated error is an upper bound. NaN with fewer than 3 samples."""
     k = _k_rev(ds, "velocity", n)
+    t = ds["t"].values[: k + 1]
     y = ds["hydro_entropy"].sel(protocol="velocity", n_particles=n).values[: k + 1]
     err = ds["hydro_entropy_err"].sel(protocol="velocity", n_particles=n).values[: k + 1]
-    ok = np.isfinite(y) & np.isfinite(err)
+    ok = np.isfinite(y) & np.isfinite(err) & (t >= RELAXED - 1e-9)
     return float(np.std(y[ok], ddof=1) / np.mean(err[ok])) if ok.sum() >= 3 else float("nan")
 
 
@@ -322,10 +329,12 @@ def _measurements(ds, cfg, t_, sizes, tr, ch, ln_eps) -> tuple[Measurement, ...]
         out.append(Measurement(f"flow_energy_reversal_{tag}", t_("measure.flow_energy_reversal", n=n),
                                float(ds["flow_energy"].sel(protocol="expansion", n_particles=n).values[k]), None,
                                "epsilon"))
-        for t0, t1 in WINDOWS:
+        for name, t0, t1 in WINDOWS:
             share, share_err = produced_share(ds, n, t0, t1)
-            out.append(Measurement(f"produced_share_{fmt(t0)}_{fmt(t1)}_tau_{tag}",
-                                   t_("measure.produced_share", n=n, t0=fmt(t0), t1=fmt(t1)), share, share_err))
+            t1_text = fmt(t1) if t1 is not None else fmt(float(ds["reversal_time"].sel(protocol="expansion",
+                                                                                       n_particles=n)))
+            out.append(Measurement(f"produced_share_{name}_{tag}",
+                                   t_("measure.produced_share", n=n, t0=fmt(t0), t1=t1_text), share, share_err))
         out.append(Measurement(f"hydro_entropy_scatter_{tag}", t_("measure.hydro_entropy_scatter", n=n),
                                hydro_scatter(ds, n)))
     small = sizes[0]
@@ -361,8 +370,8 @@ def _fields(ds, cfg, t_, sizes, tr, ch, eps_eff, ln_eps, t_cross, lam0) -> dict[
     get = lambda p, e, key, n=large: ch[(p, e, n)][key] if n else float("nan")  # noqa: E731
     g = float(ds["growth_rate"].sel(protocol="expansion", n_particles=small))
     k_large = _k_rev(ds, "expansion", large) if large else None
-    share, share_err = produced_share(ds, large, *WINDOWS[1]) if large else (float("nan"), float("nan"))
-    share0, _ = produced_share(ds, large, *WINDOWS[0]) if large else (float("nan"), float("nan"))
+    share, share_err = produced_share(ds, large, *WINDOWS[1][1:]) if large else (float("nan"), float("nan"))
+    share0, _ = produced_share(ds, large, *WINDOWS[0][1:]) if large else (float("nan"), float("nan"))
     return dict(
         dim=cfg["dimension"], density=fmt(cfg["density"]), fill_pct=fmt(100 * cfg["fill"]), small=small,
         large=large or "—", when=when, sizes=sizes_text, n_cells=cfg["n_cells"],
