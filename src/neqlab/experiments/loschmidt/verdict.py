@@ -236,7 +236,7 @@ def verdict(ds, lang: str = "en") -> Verdict:
         why = t_("story.why.exact", lam=fmt(lam0, 3), t_cross_f64=fmt(-math.log(unit_roundoff("f64")) / lam0, 3))
     elif large is not None and err_large >= thr:
         hydro_holds = next(sc for sc in subs if sc.name == "large_hydro_entropy").holds
-        why = " ".join([t_("story.why.lost", **fields),
+        why = ("" if lang == "ja" else " ").join([t_("story.why.lost", **fields),
                         t_("story.why.hydro_kept" if hydro_holds else "story.why.hydro_fell", **fields),
                         t_("story.why.late", **fields)])
     else:
