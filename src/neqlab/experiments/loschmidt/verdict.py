@@ -231,17 +231,23 @@ def verdict(ds, lang: str = "en") -> Verdict:
     subs.append(SubClaim("mechanism", t_("sub.mechanism"), mech, note=t_("note.mechanism", t_cross=fmt(_finite(t_cross), 3))))
 
     measurements = _measurements(ds, cfg, t_, sizes, tr, ch, ln_eps)
+    sep = "" if lang == "ja" else " "
     fields = _fields(ds, cfg, t_, sizes, tr, ch, eps_eff, ln_eps, t_cross, lam0)
     if exact_no_kick:
         why = t_("story.why.exact", lam=fmt(lam0, 3), t_cross_f64=fmt(-math.log(unit_roundoff("f64")) / lam0, 3))
     elif large is not None and err_large >= thr:
         hydro_holds = next(sc for sc in subs if sc.name == "large_hydro_entropy").holds
-        why = ("" if lang == "ja" else " ").join([t_("story.why.lost", **fields),
+        why = sep.join([t_("story.why.lost", **fields),
                         t_("story.why.hydro_kept" if hydro_holds else "story.why.hydro_fell", **fields),
                         t_("story.why.late", **fields)])
     else:
         why = t_("story.why.kept", **fields)
-    narrative = (t_("story.what", **fields), t_("story.see", **fields), why)
+    see = [t_("story.see.intro", **fields)]
+    if large is not None:
+        see.append(t_("story.see.large_lost" if err_large >= thr else "story.see.large_back", **fields))
+        see.append(t_("story.see.parts" if fields["share"] != "n/a" else "story.see.parts_short", **fields))
+    see.append(t_("story.see.rest", **fields))
+    narrative = (t_("story.what", **fields), sep.join(see), why)
     return Verdict.from_checks(NAME, t_("claim"), subclaims=subs, conditions=_conditions(ds, cfg, t_, sizes),
                                measurements=measurements, narrative=narrative, section=t_("section"), lang=lang)
 
