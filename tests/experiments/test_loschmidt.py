@@ -1,8 +1,9 @@
-"""The loschmidt experiment: bit-exact return, the perturbation eps, typed tasks, the verdict."""
+"""The loschmidt experiment: bit-exact return, the perturbation eps, typed tasks, the three entropies, the verdict."""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -15,7 +16,10 @@ from neqlab.experiments._frame import Cost
 from neqlab.experiments.api import run_config
 from neqlab.experiments.loschmidt import SMALL, Config
 from neqlab.experiments.loschmidt.run import estimate, tasks_for
-from neqlab.experiments.loschmidt.tasks import Gas, Lyapunov, Reversal, ReversalSweep, reversal, run_task
+from neqlab.experiments.loschmidt.tasks import (OBSERVED, Gas, Lyapunov, Reversal, ReversalSweep, hydro_cells, observe,
+                                               reversal, run_task)
+from neqlab.experiments.loschmidt.verdict import FLOW_LEFT_MAX, FLOW_WINDOW
+from neqlab.models.gas import State
 from neqlab.runner import Runner
 
 
@@ -38,9 +42,11 @@ def test_exact_reversal_returns_bitwise_at_n2500():
     k = r["return_error"].size - 1
     for name in ("spatial_entropy", "left_fraction"):  # functions of positions: identical
         assert np.array_equal(r[name][: k + 1], r[name][k:][::-1]), name
-    for name in ("h_function", "mu_entropy"):  # of velocities, now negated: same histograms
+    for name in ("h_function", "mu_entropy", "hydro_entropy", "hydro_entropy_err", "hydro_thermal_entropy",
+                 "flow_energy"):  # of velocities, now negated: same histograms, same cell temperatures and flows
         # mirrored bins are summed in the opposite order: equal up to float summation round-off
         np.testing.assert_allclose(r[name][: k + 1], r[name][k:][::-1], rtol=0, atol=1e-12)
+    assert np.all(np.isfinite(r["hydro_entropy"])) and np.all(r["hydro_entropy_err"] > 0)
 
 
 def test_float_reversal_does_not_return_bitwise_and_error_grows():
@@ -87,8 +93,11 @@ def test_periodic_expansion_axis_spreads_through_both_faces():
 
 def test_tasks_are_typed_and_the_second_stage_uses_the_measured_times():
     first = tasks_for(SMALL)
-    assert set(first) == {"expansion", "lyapunov", "map"}
+    assert set(first) == {"expansion", "late", "lyapunov", "map"}
     assert [type(t) for t in first["expansion"]] == [Reversal, Reversal]
+    (late,) = first["late"]  # the small system's expansion only, reversed at t_reverse_late
+    assert late.gas == first["expansion"][0].gas and late.f_left_reverse == 0
+    assert late.t_reverse == SMALL.t_reverse_late and late.precision == SMALL.precision
     assert [t.gas.n_particles for t in first["expansion"]] == [SMALL.n_particles, SMALL.n_particles_large]
     assert all(isinstance(t, Lyapunov) for t in first["lyapunov"])
     assert first["lyapunov"][1].density == pytest.approx(SMALL.density / SMALL.fill)
@@ -105,6 +114,36 @@ def test_tasks_are_typed_and_the_second_stage_uses_the_measured_times():
     assert isinstance(cost, Cost) and cost.seconds > estimate(SMALL).seconds > 0 and cost.memory_bytes > 0
 
 
+def test_hydro_cells_keep_at_least_15_particles_per_cell():
+    assert hydro_cells(2500, 2, 8) == 8 and hydro_cells(1000, 2, 8) == 8 and hydro_cells(20000, 2, 8) == 8
+    assert hydro_cells(300, 2, 8) == 4  # 300 / 16 = 18.75 >= 15, 300 / 25 = 12 < 15
+    assert hydro_cells(1000, 3, 8) == 4 and hydro_cells(100, 3, 8) == 1 and hydro_cells(10, 2, 8) == 1
+    for n, dim, m in [(2500, 2, 8), (300, 2, 8), (1000, 3, 8), (4000, 3, 8), (100, 2, 5)]:
+        c = hydro_cells(n, dim, m)
+        assert 1 <= c <= m and (c == 1 or n >= 15 * c**dim) and (c == m or n < 15 * (c + 1) ** dim)
+
+
+def test_observed_mu_entropy_of_a_uniform_maxwellian_gas_is_the_exact_coarse_grained_value():
+    # exact: uniform positions over the box and Maxwell velocities, coarse-grained as observe does
+    # (slabs along x, velocity bins of sqrt(kT)/2 on [-6, 6] sqrt(kT), outermost bins open):
+    # ln V + dim (-sum_b P_b ln P_b + ln w) with P_b the normal law's mass in bin b. n = 20000,
+    # |z| < 4 with the estimator's error (its residual bias, ~1e-4 at 2500 particles per slab, is
+    # far below the error, ~0.01)
+    from scipy.special import ndtr
+
+    rng = np.random.default_rng(7)
+    box = np.full(2, math.sqrt(20000 / 0.3))  # density 0.3, within S_hydro's equation of state
+    x, v = rng.uniform(size=(20000, 2)) * box, rng.normal(size=(20000, 2))
+    o = observe(State(x, v, box, [False, True]), 1.0, 8)
+    edges = 0.5 * (np.arange(25) - 12.0)
+    cdf = ndtr(edges)
+    cdf[0], cdf[-1] = 0.0, 1.0  # the outermost bins are open
+    p = np.diff(cdf)
+    exact = math.log(box.prod()) + 2 * (-np.sum(p * np.log(p)) + math.log(0.5))
+    assert abs(o["mu_entropy"] - exact) < 4 * o["mu_entropy_err"], (o["mu_entropy"], exact, o["mu_entropy_err"])
+    assert set(o) == set(OBSERVED)
+
+
 def test_config_cross_check_and_fields():
     with pytest.raises(ConfigError, match="^f_left_reverse must be"):
         Config(fill=1.0, f_left_reverse=0.5)
@@ -117,7 +156,8 @@ def test_config_cross_check_and_fields():
     with pytest.raises(ConfigError, match="^density must be at most 0.8 [*] fill"):
         Config(fill=0.1)  # local density 3.0: the first step would overlap (it did, with a SimulationError)
     Config(fill=0.375)  # local density 0.8, the densest allowed start (it runs: test_edges_of_the_declared_ranges_run)
-    for key in ("n_particles", "dimension", "density", "t_reverse", "precision", "eps", "dt", "seed", "n_cells"):
+    for key in ("n_particles", "dimension", "density", "t_reverse", "t_reverse_late", "precision", "eps", "dt", "seed",
+                "n_cells"):
         assert key in Config.keys()
     assert "cells" not in Config.keys()
 
@@ -137,7 +177,7 @@ def small_ds():
 def test_small_run_shapes_and_mirror(small_ds):
     ds = small_ds
     assert ds.attrs["lyapunov_max"] > 0 and ds.attrs["lyapunov_max_err"] > 0
-    assert set(ds["protocol"].values) == {"expansion", "velocity"}
+    assert list(ds["protocol"].values) == ["expansion", "velocity", "late"]
     assert ds["return_error"].dims == ("protocol", "n_particles", "s")
     assert ds["growth_rate"].dims == ("protocol", "n_particles") and ds["eps_fit"].dims == ("protocol", "n_particles")
     assert not any(k.startswith(("growth_rate_", "eps_fit_")) for k in ds.attrs)  # no string-built attrs
@@ -146,55 +186,153 @@ def test_small_run_shapes_and_mirror(small_ds):
     assert exact.any() and np.all(ds["map_return_error"].values[exact] == 0.0)
     assert np.all(ds["map_returned"].values[exact])
     assert np.all(ds["map_eps_eff"].values[exact] == 0.0)
+    assert np.all(ds["map_hydro_undone"].values[exact] == 1.0)  # back bit for bit: S_hydro exactly undone
     # the exact-integrator control of the main runs comes back bit for bit at both sizes
     assert ds["control_returned_bitwise"].values.all() and np.all(ds["control_return_error"].values[
         np.isfinite(ds["control_return_error"].values)] == 0.0)
 
 
+def test_hydro_entropy_is_recorded_and_finite_for_every_run(small_ds):
+    ds = small_ds
+    small, large = (int(n) for n in ds["n_particles"].values)
+    assert list(ds["hydro_n_cells"].values) == [hydro_cells(small, 2, SMALL.n_cells), hydro_cells(large, 2, SMALL.n_cells)]
+    for p in ("expansion", "velocity", "late"):
+        for n in (small, large):
+            tr = float(ds["reversal_time"].sel(protocol=p, n_particles=n))
+            sel = dict(protocol=p, n_particles=n)
+            recorded = np.isfinite(ds["spatial_entropy"].sel(**sel).values)
+            if p == "late" and n == large:  # the late reversal is run for the small system only
+                assert np.isnan(tr) and not recorded.any() and not bool(ds["returned_bitwise"].sel(**sel))
+                continue
+            assert recorded.sum() == 2 * round(tr / SMALL.t_sample) + 1  # forward and back, every sample
+            for name in ("hydro_entropy", "hydro_entropy_err", "hydro_thermal_entropy", "flow_energy"):
+                assert np.all(np.isfinite(ds[name].sel(**sel).values[recorded])), (p, n, name)
+            assert np.all(ds["hydro_entropy_err"].sel(**sel).values[recorded] > 0)
+    # the uniform gas carries no flow; the released gas does
+    for n in (small, large):
+        flow_uniform = ds["flow_energy"].sel(protocol="velocity", n_particles=n).values
+        flow_released = ds["flow_energy"].sel(protocol="expansion", n_particles=n).values
+        assert np.nanmax(flow_released) > 10 * np.nanmax(np.abs(flow_uniform))
+
+
+def test_late_reversal_comes_after_the_flow_has_dissipated(small_ds):
+    """The criterion, recomputed from the recorded flow energy: over the end of the forward run (its
+    last quarter, at least the last ln(sigma/eps_eff)/lambda that the backward run retraces exactly)
+    the flow keeps below FLOW_LEFT_MAX of its peak energy, and the microstate is lost."""
+    ds = small_ds
+    small = int(ds["n_particles"].values[0])
+    late = ds.sel(protocol="late", n_particles=small)
+    tr = float(late["reversal_time"])
+    assert tr == SMALL.t_reverse_late
+    v = neqlab.verdict(ds)
+    t_cross = -math.log(v.measurement("eps_eff_small").value) / ds.attrs["lyapunov_max_initial"]
+    t = ds["t"].values
+    e = late["flow_energy"].values
+    forward = t <= tr + 1e-9
+    window = forward & (t >= tr - max(FLOW_WINDOW * tr, t_cross) - 1e-9)
+    assert window.sum() >= 4 * round(t_cross) and t_cross > 5.0  # float64: about 12 tau
+    assert e[window].max() <= FLOW_LEFT_MAX * e[forward].max()
+    assert v.check("flow_left_late").passed is True
+    assert v.check("flow_left_late").measured == pytest.approx(e[window].max() / e[forward].max(), rel=1e-12)
+    assert v.check("return_error_late").passed is True  # the microstate is lost
+    assert v.check("return_error_late").measured > 1.0
+
+
 def test_small_verdict_sub_claims_and_plot(small_ds):
     v = neqlab.verdict(small_ds)
-    assert [s.name for s in v.subclaims] == ["small_returns", "large_velocity_entropy", "large_spatial_entropy",
-                                             "mechanism"]
+    assert [s.name for s in v.subclaims] == ["small_returns", "large_velocity_entropy", "large_hydro_entropy",
+                                             "large_spatial_entropy", "late_reversal", "mechanism"]
     subs = {s.name: s for s in v.subclaims}
     # SMALL reverses both sizes at the same t_r = 2 tau: both return, so the essay's difference is absent
     assert subs["small_returns"].holds is True
     assert subs["large_velocity_entropy"].holds is False and subs["large_spatial_entropy"].holds is False
+    # S_hydro of the large system falls back with its microstate (100 % undone); its rise by 2 tau is
+    # below 4 errors at N = 1200, so the fraction undone is reported, not judged, and the note says why
+    c = v.check("hydro_entropy_undone_large")
+    assert c.measured is None and "standard errors" in c.note
+    assert subs["large_hydro_entropy"].holds is not True
+    assert subs["late_reversal"].holds is True  # reversed at 48 tau, after the flow died, microstate lost
     assert v.check("lambda_t_reverse_small").passed is True and v.check("lambda_t_reverse_large").passed is False
     assert v.check("control_bitwise_small").measured == 1.0 and v.check("control_bitwise_large").measured == 1.0
     assert v.holds is False
-    for name in ("lyapunov_max", "t_reverse_small", "t_reverse_large", "spatial_entropy_undone_large",
-                 "growth_rate_small", "ln_sigma_over_eps_eff"):
+    assert v.check("spatial_entropy_undone_large").measured == pytest.approx(1.0, abs=1e-6)
+    for name in ("lyapunov_max", "t_reverse_small", "t_reverse_large", "hydro_entropy_rise_large",
+                 "hydro_entropy_undone_small", "growth_rate_small", "ln_sigma_over_eps_eff", "t_reverse_late",
+                 "hydro_entropy_scatter_large", "flow_energy_reversal_large", "produced_share_first_tau_large"):
         v.measurement(name)
+    assert v.measurement("hydro_entropy_rise_large").error > 0
     assert "ln(σ/ε_eff)" in v.narrative[2]
-    assert len(neqlab.plot(small_ds).axes) == 8
+    fig = neqlab.plot(small_ds)
+    assert len(fig.axes) == 12
+
+
+def _k(ds, protocol, n):
+    return int(np.argmin(np.abs(ds["t"].values - float(ds["reversal_time"].sel(protocol=protocol, n_particles=n)))))
 
 
 def _flatten_after_reversal(ds, protocol, name, n):
-    """The large system's series held at its value at t_r after the reversal: no decrease."""
-    k = int(np.argmin(np.abs(ds["t"].values - float(ds["reversal_time"].sel(protocol=protocol, n_particles=n)))))
+    """The series held at its value at t_r after the reversal: no decrease."""
+    k = _k(ds, protocol, n)
     y = ds[name].sel(protocol=protocol, n_particles=n).values
     y[k:2 * k + 1] = y[k]
     ds[name].loc[dict(protocol=protocol, n_particles=n)] = y
 
 
+def _fall(ds, protocol, name, n, z):
+    """Lower the sample after the reversal by z standard errors of a difference."""
+    k = _k(ds, protocol, n)
+    err = float(ds[f"{name}_err"].sel(protocol=protocol, n_particles=n).values[k])
+    ds[name].loc[dict(protocol=protocol, n_particles=n, t=ds["t"].values[k + 1])] -= z * np.sqrt(2) * err
+
+
 def test_verdict_checks_fail_on_a_corrupted_dataset(small_ds):
     """A check that cannot fail is a defect: each relevant check follows the data it reads."""
-    large = int(small_ds["n_particles"].values[-1])
+    small, large = (int(n) for n in small_ds["n_particles"].values)
     flat = small_ds.copy(deep=True)
     _flatten_after_reversal(flat, "velocity", "h_function", large)
     _flatten_after_reversal(flat, "expansion", "spatial_entropy", large)
+    _flatten_after_reversal(flat, "expansion", "hydro_entropy", large)
     v = neqlab.verdict(flat)
     assert v.check("velocity_entropy_max_fall_z_large").measured == 0.0
     assert v.check("velocity_entropy_max_fall_z_large").passed is True
+    assert v.check("velocity_entropy_undone_large").measured == 0.0
+    assert v.check("velocity_entropy_undone_large").passed is True
     assert v.check("spatial_entropy_max_fall_z_large").passed is True
+    assert v.check("hydro_entropy_max_fall_z_large").measured == 0.0
+    assert v.check("hydro_entropy_max_fall_z_large").passed is True
     bad = flat.copy(deep=True)  # a fall of 5 standard errors of a difference right after the reversal
-    k = int(np.argmin(np.abs(bad["t"].values - float(bad["reversal_time"].sel(protocol="velocity",
-                                                                             n_particles=large)))))
+    k = _k(bad, "velocity", large)
     err = float(bad["h_function_err"].sel(protocol="velocity", n_particles=large).values[k])
     bad["h_function"].loc[dict(protocol="velocity", n_particles=large, t=bad["t"].values[k + 1])] += 5 * np.sqrt(2) * err
-    assert neqlab.verdict(bad).check("velocity_entropy_max_fall_z_large").passed is False
+    _fall(bad, "expansion", "hydro_entropy", large, 5.0)
+    vb = neqlab.verdict(bad)
+    assert vb.check("velocity_entropy_max_fall_z_large").passed is False
+    assert vb.check("hydro_entropy_max_fall_z_large").passed is False
+    assert next(s for s in vb.subclaims if s.name == "large_hydro_entropy").holds is False
+    # a large S_hydro rise that the reversal undoes by half: the fraction-undone check fails
+    big = flat.copy(deep=True)
+    sel = dict(protocol="expansion", n_particles=large)
+    k = _k(big, "expansion", large)
+    y = big["hydro_entropy"].sel(**sel).values
+    y[1: 2 * k] += 1.0  # a rise of 1 k_B per particle more, far beyond its errors ...
+    y[2 * k] += 0.5  # ... half a k_B of which is undone at the end
+    big["hydro_entropy"].loc[sel] = y
+    c = neqlab.verdict(big).check("hydro_entropy_undone_large")
+    assert c.measured == pytest.approx(0.5 / (y[k] - y[0]), rel=1e-9) and c.passed is False
+    # the late reversal: a fall of S_hydro or of the position entropy, a flow that has not died
+    for name in ("hydro_entropy", "spatial_entropy"):
+        late = small_ds.copy(deep=True)
+        _fall(late, "late", name, small, 5.0)
+        assert neqlab.verdict(late).check(f"{name}_max_fall_z_late").passed is False
+    flowing = small_ds.copy(deep=True)
+    k = _k(flowing, "late", small)
+    peak = float(np.nanmax(flowing["flow_energy"].sel(protocol="late", n_particles=small).values[:k + 1]))
+    flowing["flow_energy"].loc[dict(protocol="late", n_particles=small, t=flowing["t"].values[k - 1])] = 0.5 * peak
+    vf = neqlab.verdict(flowing)
+    assert vf.check("flow_left_late").measured == pytest.approx(0.5) and vf.check("flow_left_late").passed is False
+    assert next(s for s in vf.subclaims if s.name == "late_reversal").holds is False
     worse = small_ds.copy(deep=True)  # the small system did not come back
-    worse["return_error"].loc[dict(protocol="expansion", n_particles=int(worse["n_particles"][0]))] *= 1e12
+    worse["return_error"].loc[dict(protocol="expansion", n_particles=small)] *= 1e12
     assert neqlab.verdict(worse).check("return_error_small").passed is False
     nobit = small_ds.copy(deep=True)
     nobit["control_returned_bitwise"].values[1] = False
@@ -206,19 +344,24 @@ def test_verdict_checks_fail_on_a_corrupted_dataset(small_ds):
 def test_exact_run_returns_bitwise_and_the_mechanism_says_why_it_is_not_evaluated():
     cfg = dataclasses.replace(SMALL, precision="exact", phase_map=False, n_particles_large=0, n_particles=500)
     ds = _run(cfg)
-    assert ds["returned_bitwise"].values.all()
-    assert np.all(ds["return_error"].values == 0.0)
+    assert ds["returned_bitwise"].values.all()  # every protocol, the late reversal too
+    err = ds["return_error"].values
+    assert np.all(err[np.isfinite(err)] == 0.0) and np.isfinite(err).sum() > 0
     v = neqlab.verdict(ds)
     # no large system: its sub-claims are inconclusive and say why; the exact integrator has
     # eps_eff = 0, so lambda t_r cannot be set against a finite ln(sigma/eps_eff)
-    for name in ("velocity_entropy_max_fall_z_large", "spatial_entropy_max_fall_z_large", "lambda_t_reverse_large",
+    for name in ("velocity_entropy_max_fall_z_large", "spatial_entropy_max_fall_z_large",
+                 "hydro_entropy_max_fall_z_large", "hydro_entropy_undone_large", "lambda_t_reverse_large",
                  "control_bitwise_large"):
         c = v.check(name)
         assert c.measured is None and c.passed is None and "n_particles_large = 0" in c.note
     c = v.check("lambda_t_reverse_small")
     assert c.measured is None and "ε_eff = 0" in c.note
     assert v.check("control_bitwise_small").passed is True
-    assert v.holds is None
+    # the late reversal returns too (every entropy falls back): its premise, a lost microstate, fails
+    late = next(s for s in v.subclaims if s.name == "late_reversal")
+    assert v.check("return_error_late").measured == 0.0 and v.check("return_error_late").passed is False
+    assert late.holds is False and v.holds is False
     text = " ".join([v.conditions, *v.narrative])
     assert "nan" not in text.lower().split()
 

@@ -165,46 +165,6 @@ def velocity_entropy(velocities, kT: float) -> tuple[float, float]:
     return total, math.sqrt(var)
 
 
-def mu_entropy_slabs(positions, velocities, box, n_slabs: int, kT: float) -> tuple[float, float]:
-    """Boltzmann's entropy -H of the one-particle distribution f(x, v) in mu-space [k_B], and its error,
-    on slabs along axis 0 with Miller-Madow corrections (the loschmidt dataset's ``mu_entropy``).
-
-    Superseded by :func:`mu_entropy` (any cells, Grassberger correction, unbiased within
-    its error where Miller-Madow is not); kept so that saved loschmidt results keep their
-    meaning until that experiment moves to it.
-
-    Per particle, coarse-grained in ``n_slabs`` slabs along axis 0 (the direction of
-    the gradients) and in velocity bins of 2 ``V_BIN`` sqrt(kT) per component (product
-    of the component histograms in each slab, on [-``V_RANGE``/2, ``V_RANGE``/2]
-    sqrt(kT)): S = S_slab + ln(slab width) + sum_c p_c S_v|c, each histogram term
-    Miller-Madow corrected. Unlike the global velocity entropy it does not count an
-    ordered flow as low entropy (a shifted Maxwellian has the Maxwellian's entropy),
-    and unlike the position entropy it counts the heating that goes with a compression.
-    It is the ideal-gas (one-particle) entropy: it ignores the correlation (excess)
-    entropy of a dense gas. For a uniform Maxwellian gas it tends to
-    ln L_0 + dim/2 ln(2 pi e kT). Residual bias of the per-slab histograms ~ M/n_c^2.
-    """
-    x = np.asarray(positions, dtype=np.float64)
-    v = np.asarray(velocities, dtype=np.float64)
-    box = np.asarray(box, dtype=np.float64)
-    n, dim = x.shape
-    c = np.clip((x[:, 0] / float(box[0]) * n_slabs).astype(np.int64), 0, n_slabs - 1)
-    counts = np.bincount(c, minlength=n_slabs).astype(float)
-    s, err, m, _ = _plugin_with_error(counts, False)
-    total = s + (m - 1) / (2.0 * n) + math.log(float(box[0]) / n_slabs)
-    var = err * err
-    width = 2 * V_BIN * math.sqrt(kT)
-    n_bins = int(round(V_RANGE / V_BIN))
-    for j in np.flatnonzero(counts):
-        vj = v[c == j]
-        pj = counts[j] / n
-        for k in range(dim):
-            sv, sem = _component_entropy(vj[:, k], width, n_bins)
-            total += pj * sv
-            var += (pj * sem) ** 2
-    return total, math.sqrt(var)
-
-
 def half_fraction(positions, box, axis: int = 0) -> float:
     """Fraction of particles in the lower half of ``axis`` [-] (1/2 at equilibrium)."""
     x = np.asarray(positions, dtype=np.float64)[:, axis]

@@ -203,18 +203,7 @@ def maxwell_velocity_entropy(kT: float, dim: int) -> float:
     return 0.5 * dim * math.log(2.0 * math.pi * math.e * kT)
 
 
-def uniform_position_entropy(n_cells: int, dim: int) -> float:
-    """Position entropy per particle of a uniform gas over n_cells^dim equal cells, dim ln n_cells [k_B] (exact, n -> inf)."""
-    return dim * math.log(n_cells)
-
-
-def uniform_mu_entropy(length: float, kT: float, dim: int) -> float:
-    """mu-space entropy per particle of a uniform Maxwellian gas coarse-grained in slabs along
-    an axis of ``length`` [sigma]: ln(length) + (dim/2) ln(2 pi e kT) [k_B] (exact, n -> inf)."""
-    return math.log(length) + maxwell_velocity_entropy(kT, dim)
-
-
-# -- crooks (essay §3): the WCA pair in a walled box ------------------------------------
+# -- crooks (essay §3): the WCA pair in a walled box ----------------------------------------
 def wca_mayer_moments(kT: float) -> tuple[float, float, float]:
     """Moments of the Mayer function g(r) = 1 - exp(-u(r)/kT) of the 2D WCA pair [sigma^2, sigma^3, sigma^4]:
     (int g d^2s, int g |s_x| d^2s, int g |s_x s_y| d^2s) = (2 pi int g r dr, 4 int g r^2 dr,
@@ -277,7 +266,8 @@ FLUCTUATION_EXPONENT = -0.5  # relative fluctuations of extensive quantities at 
 
 
 def uniform_spatial_entropy(n_cells: int, dim: int) -> float:
-    """-sum p ln p of a uniform gas over n_cells^dim equal cells: dim ln(n_cells) [k_B] (the n -> inf plateau)."""
+    """Position entropy -sum p ln p per particle of a uniform gas over n_cells^dim equal cells:
+    dim ln(n_cells) [k_B] (exact as n -> inf; the plateau of relaxation and loschmidt)."""
     return dim * math.log(n_cells)
 
 

@@ -25,9 +25,11 @@ CLAIM = text("loschmidt.claim")
 # it). ``expansion``: free expansion from the first ``fill`` of the box, reversed at the
 # stage f_L < f_left_reverse (or at t_reverse); ``velocity``: a uniform gas whose
 # particles all have the same speed (Orban & Bellemans 1967), reversed at the same t_r
-# as the expansion of its size. A further protocol (e.g. a reversal after the flow has
-# damped) is one more name here, one task builder in run.py and one sub-claim.
-PROTOCOLS = ("expansion", "velocity")
+# as the expansion of its size; ``late``: the small system's free expansion reversed at
+# t_reverse_late, after the macroscopic flow has dissipated (the large system is not
+# run: its flow lives about (L_large/L_small)^2 times longer). A further protocol is one
+# more name here, one task group in run.py and one sub-claim.
+PROTOCOLS = ("expansion", "velocity", "late")
 EPS_MIN_EXACT = 2.0**-33  # half the lattice spacing of the exact integrator [sigma]
 LOCAL_DENSITY_MAX = 0.8  # the densest released gas [sigma^-d] (the top of the density range)
 
@@ -52,11 +54,15 @@ class Config(ConfigBase):
     eps: float = param(0.0, lo=0.0, hi=1.0, unit="sigma", doc="rms displacement per particle added at the reversal")
     t_reverse: float = param(100.0, lo=0.0, hi=10000.0, lo_open=True, unit="tau",
                              doc="reversal time if f_left_reverse = 0, else the latest reversal")
+    t_reverse_late: float = param(200.0, lo=0.0, hi=10000.0, lo_open=True, unit="tau",
+                                  doc="late protocol: reversal time of the small system's free expansion, after "
+                                      "the flow has dissipated")
     f_left_reverse: float = param(0.85, lo=0.0, hi=1.0, hi_open=True,
                                   doc="reverse when the left-half fraction first drops below this (0: at t_reverse)")
     t_sample: float = param(0.25, lo=0.002, hi=10.0, unit="tau", doc="sampling interval of the observables")
     n_cells: int = param(8, lo=2, hi=64,
-                         doc="coarse-graining cells per axis (position entropy; slabs of the mu-space entropy)")
+                         doc="coarse-graining cells per axis (position entropy; S_hydro, fewer if a cell would "
+                             "hold under 15 particles on average; slabs of the mu-space entropy)")
     return_threshold: float = param(0.1, lo=0.0, hi=10.0, lo_open=True, unit="sigma",
                                     doc="returned if the rms return error is below this")
     lyapunov_n_particles: int = param(2500, lo=100, hi=200000, doc="particles of the lambda_max measurement")
@@ -93,15 +99,20 @@ class Config(ConfigBase):
 
 
 SMALL = Config(n_particles=300, n_particles_large=1200, t_equilibrate=1.0, f_left_reverse=0.0, t_reverse=2.0,
-               lyapunov_n_particles=300, t_lyapunov=2.0, map_n_particles=(200,), map_n_particles_3d=(0,),
-               map_t_reverse=(0.5, 2.0), map_eps=(1e-6,))
+               t_reverse_late=48.0, lyapunov_n_particles=300, t_lyapunov=2.0, map_n_particles=(200,),
+               map_n_particles_3d=(0,), map_t_reverse=(0.5, 2.0), map_eps=(1e-6,))
 SCALES = {
     # quick: the essay's size ratio 8 (box ratio 2.8) at N = 1000 vs 8000, a third of the
     # cost; reversed later in the expansion (f_L < 0.8) so that both t_r are about as long
-    # as at the essay's sizes (what decides the return is lambda t_r, not N)
+    # as at the essay's sizes (what decides the return is lambda t_r, not N). The late
+    # reversal: the gas sloshes between the walls and the sloshing damps viscously, at a rate
+    # ~ 1/L^2, so 200 tau at N = 2500 scales to 80 tau at N = 1000 and 24 tau at N = 300; the
+    # backward run then retraces the last ~12 tau of the forward one before its microstate is
+    # lost (ln(sigma/eps)/lambda in float64), so the flow must have died 12 tau before t_r:
+    # quick takes 100 tau, SMALL 48 tau
     "quick": Config(n_particles=1000, n_particles_large=8000, f_left_reverse=0.8, t_equilibrate=4.0, t_sample=0.5,
-                    lyapunov_n_particles=1000, t_lyapunov=8.0, map_n_particles=(250, 1000), map_n_particles_3d=(0,),
-                    map_t_reverse=(1.0, 3.0, 6.0, 10.0, 15.0), map_eps=(1e-9, 1e-5)),
+                    t_reverse_late=100.0, lyapunov_n_particles=1000, t_lyapunov=8.0, map_n_particles=(250, 1000),
+                    map_n_particles_3d=(0,), map_t_reverse=(1.0, 3.0, 6.0, 10.0, 15.0), map_eps=(1e-9, 1e-5)),
     "default": Config(),
     "full": Config(t_lyapunov=50.0,
                    map_n_particles=(250, 1000, 2500, 5000, 20000, 50000), map_n_particles_3d=(1000, 4000, 20000),

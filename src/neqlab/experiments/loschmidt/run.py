@@ -1,8 +1,9 @@
 """Run ``loschmidt``: both sizes under every protocol, the exact control, lambda_max, the phase map.
 
 Two stages through the runner. First: the expansion of each size (its t_r is found when
-the left-half fraction crosses ``f_left_reverse``), lambda_max at the mean and at the
-released density, and the phase map. Second, at each size's measured t_r: the uniform
+the left-half fraction crosses ``f_left_reverse``), the small system's late reversal,
+lambda_max at the mean and at the released density, and the phase map. Second, at each
+size's measured t_r: the uniform
 gas with equal speeds (``velocity`` protocol) and the same expansion on the
 bit-reversible integrator (the control). Big items first in each stage (load balance);
 no result depends on the order or the number of workers.
@@ -58,7 +59,8 @@ def tasks_for(config: Config, reversal_times: Mapping[int, float] | None = None)
     """The work items by group.
 
     Without ``reversal_times``: the first stage, ``expansion`` (one :class:`Reversal` per
-    size), ``lyapunov`` (mean, then released density) and ``map``. With the t_r [tau]
+    size), ``late`` (the small system's expansion reversed at ``t_reverse_late``, after the
+    flow has dissipated), ``lyapunov`` (mean, then released density) and ``map``. With the t_r [tau]
     measured for each size's expansion: the second stage, ``velocity`` and ``control``,
     reversed at those times.
     """
@@ -67,7 +69,9 @@ def tasks_for(config: Config, reversal_times: Mapping[int, float] | None = None)
     if reversal_times is None:
         lyap = [Lyapunov(c.lyapunov_n_particles, c.dimension, density, c.kT, c.t_equilibrate, c.dt, c.t_lyapunov,
                          N_SEGMENTS, c.seed) for density in (c.density, c.density / c.fill)]
-        return {"expansion": [_reversal(c, _gas(c, n)) for n in sizes], "lyapunov": lyap, "map": _map_tasks(c)}
+        return {"expansion": [_reversal(c, _gas(c, n)) for n in sizes],
+                "late": [_reversal(c, _gas(c, sizes[0]), f_left_reverse=0.0, t_reverse=c.t_reverse_late, n_show=1)],
+                "lyapunov": lyap, "map": _map_tasks(c)}
     return {
         "velocity": [_reversal(c, _gas(c, n, fill=1.0, velocities="monokinetic"), f_left_reverse=0.0,
                                t_reverse=float(reversal_times[n])) for n in sizes],
@@ -112,7 +116,7 @@ def estimate(config: Config) -> Cost:
     Time: particle-steps of every run at about 2e7 per second (2D), a reversal at stage
     taken at its latest time ``t_reverse`` (an upper bound; at the essay's sizes t_r is
     9 and 24 tau); memory: the stored frames of the biggest run (one position array per
-    sample up to t_r) plus the dataset.
+    sample up to t_r) plus the dataset (every series on the longest run's time grid).
     """
     c = config
     first = tasks_for(c)
@@ -122,17 +126,18 @@ def estimate(config: Config) -> Cost:
     steps = sum(_cost(t) for t in tasks) / c.dt
     frames = max(t.gas.n_particles * t.gas.dimension * 8.0 * (2.0 + _t_max(t) / c.t_sample)
                  for t in tasks if not isinstance(t, Lyapunov))
-    n_t = 1 + 2 * c.t_reverse / c.t_sample
-    dataset = 8.0 * n_t * len(PROTOCOLS) * len(sizes_of(c)) * 10
+    n_t = 1 + 2 * max(c.t_reverse, c.t_reverse_late) / c.t_sample
+    dataset = 8.0 * n_t * len(PROTOCOLS) * len(sizes_of(c)) * 14
     return Cost(frames + dataset + 2e8, steps / PARTICLE_STEPS_PER_S,
-                ("n_particles_large", "t_reverse", "map_n_particles", "map_t_reverse", "t_lyapunov"))
+                ("n_particles_large", "t_reverse", "t_reverse_late", "map_n_particles", "map_t_reverse", "t_lyapunov"))
 
 
 def run(config: Config, *, runner=None):
     """Run both sizes under every protocol, the control, lambda_max and the phase map; return the dataset.
 
     Each group of :func:`tasks_for` named after a protocol of :data:`PROTOCOLS` gives that
-    protocol's runs (one per size); ``control``, ``lyapunov`` and ``map`` the rest.
+    protocol's runs (one per size, small first; ``late`` the small one only); ``control``,
+    ``lyapunov`` and ``map`` the rest.
     """
     c = config
     key = c.to_json()

@@ -1,14 +1,17 @@
 """The ``loschmidt`` dataset: coordinates, data variables and attributes with units.
 
-Per (``protocol``, ``n_particles``): the entropies and the left-half fraction on the time
-grid ``t`` (forward, then backward after ``reversal_time``), the return error on the
+Per (``protocol``, ``n_particles``): the entropies, the flow energy and the left-half
+fraction on the time grid ``t`` (forward, then backward after ``reversal_time``; NaN past
+the end of a shorter run, and for the ``late`` protocol of the large system, which is not
+run), the return error on the
 backward time ``s``, the fitted error growth; the exact-integrator control per size;
 snapshots; the running lambda_max; the phase map as a table over ``map_point``, with the
 median fitted round-off level per (``fit_precision``, ``fit_dimension``).
 
 Entropies are per particle in k_B; ``h_function`` is Boltzmann's H of the velocities
-(= minus the velocity entropy). A further entropy is one more data variable on
-(protocol, n_particles, t) with its ``_err`` (see tasks.OBSERVED).
+(= minus the velocity entropy); ``hydro_entropy`` the local-equilibrium (thermodynamic)
+entropy S_hydro. A further entropy is one more data variable on (protocol, n_particles, t)
+with its ``_err`` (see tasks.OBSERVED).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from neqlab.experiments.loschmidt.config import PROTOCOLS, Config
-from neqlab.experiments.loschmidt.tasks import OBSERVED, ReversalSweep
+from neqlab.experiments.loschmidt.tasks import OBSERVED, ReversalSweep, hydro_cells
 from neqlab.io.schema import Schema, Var
 from neqlab.observables.divergence import growth_fit
 from neqlab.testing.reference import unit_roundoff
@@ -32,8 +35,18 @@ SERIES = {  # the OBSERVED series: (units, long_name)
     "spatial_entropy": ("k_B", "coarse-grained position entropy per particle (n_cells per axis, Miller-Madow)"),
     "spatial_entropy_err": ("k_B", "standard error of spatial_entropy"),
     "left_fraction": ("1", "fraction of the particles in the left half of axis 0"),
-    "mu_entropy": ("k_B", "mu-space entropy -H of f(x, v) per particle (n_cells slabs, Miller-Madow)"),
+    "mu_entropy": ("k_B", "mu-space entropy -H of f(x, v) per particle (n_cells slabs along axis 0 times velocity "
+                          "bins of sqrt(kT)/2, product of the component histograms, Grassberger-corrected)"),
     "mu_entropy_err": ("k_B", "standard error of mu_entropy"),
+    "hydro_entropy": ("k_B", "local-equilibrium entropy S_hydro = sum_c N_c s(rho_c, T_c) per counted particle "
+                             "(hydro_n_cells per axis, WCA equation of state, each cell's mean velocity as its rest "
+                             "frame; cells with fewer than 2 particles left out)"),
+    "hydro_entropy_err": ("k_B", "standard error of hydro_entropy (cells as independent samples: an upper bound "
+                                 "for an isolated gas)"),
+    "hydro_thermal_entropy": ("k_B", "thermal part of hydro_entropy, sum_c N_c (d/2) [ln(2 pi kT_c) + 1] per counted "
+                                     "particle (the rest is positional: cell counts and the WCA excess)"),
+    "flow_energy": ("epsilon", "kinetic energy of the cells' mean flow per counted particle, minus its noise "
+                               "(about 0 without a macroscopic flow)"),
 }
 assert tuple(SERIES) == OBSERVED
 
@@ -59,8 +72,10 @@ SCHEMA = Schema(
         "return_error": Var(("protocol", "n_particles", "s"), "sigma",
                             "rms distance to the mirrored forward state (minimum image)"),
         "reversal_time": Var(PN, "tau", "time t_r at which every velocity was reversed"),
-        "returned_bitwise": Var(PN, "1", "back at the initial state bit for bit (exact integrator only)", "bool"),
+        "returned_bitwise": Var(PN, "1", "back at the initial state bit for bit (exact integrator only; false where "
+                                          "not run)", "bool"),
         "reached_stage": Var(("n_particles",), "1", "the expansion reached f_left_reverse before t_reverse", "bool"),
+        "hydro_n_cells": Var(("n_particles",), "1", "cells per axis of hydro_entropy", "int"),
         "growth_rate": Var(PN, "tau^-1", "growth rate of the return error, fit eps_fit exp(rate s) (NaN: no fit)"),
         "eps_fit": Var(PN, "sigma", "initial error eps_eff of the same fit (NaN: no fit)"),
         "control_return_error": Var(("n_particles", "s"), "sigma",
@@ -82,6 +97,7 @@ SCHEMA = Schema(
         "map_spatial_undone": Var(MAP, "1", "fraction of the position entropy rise undone", optional=True),
         "map_h_undone": Var(MAP, "1", "fraction of the velocity entropy rise undone", optional=True),
         "map_mu_undone": Var(MAP, "1", "fraction of the mu-space entropy rise undone", optional=True),
+        "map_hydro_undone": Var(MAP, "1", "fraction of the rise of S_hydro undone", optional=True),
         "map_returned": Var(MAP, "1", "return error below return_threshold", "bool", optional=True),
         "map_eps_eff": Var(MAP, "sigma", "effective error at the reversal: eps, or the fitted round-off level "
                            "of the precision (unit round-off if no fit), 0 for the exact integrator", optional=True),
@@ -129,12 +145,13 @@ def _map_table(config: Config, tasks: list[ReversalSweep], results: list[dict]) 
         for j in range(r["t_reverse"].size):
             rows.append((task.gas.dimension, task.gas.n_particles, task.precision, task.eps, r["t_reverse"][j],
                          r["return_error"][j], r["spatial_undone"][j], r["h_undone"][j], r["mu_undone"][j],
-                         float(r["growth_rate"]), float(r["eps_fit"])))
+                         float(r["growth_rate"]), float(r["eps_fit"]), r["hydro_undone"][j]))
     cols = list(zip(*rows))
     names = ["map_dimension", "map_n_particles", "map_precision", "map_eps", "map_t_reverse", "map_return_error",
              "map_spatial_undone", "map_h_undone", "map_mu_undone"]
     data = {name: (np.array(col, dtype=str) if name == "map_precision" else np.array(col))
             for name, col in zip(names, cols)}
+    data["map_hydro_undone"] = np.array(cols[11])
     data["map_returned"] = np.array(cols[5]) < config.return_threshold
     eps_eff, fitted = map_eps_eff(np.array(cols[2], dtype=str), np.array(cols[3]), np.array(cols[10]),
                                   np.array(cols[0]))
@@ -147,30 +164,40 @@ def _map_table(config: Config, tasks: list[ReversalSweep], results: list[dict]) 
     return data, coords, attrs
 
 
-def assemble(config: Config, sizes: list[int], runs: dict[str, list[dict]], control: list[dict],
+def _series(runs: list[dict | None], name: str, n: int) -> np.ndarray:
+    """One series per size on a grid of ``n`` samples (NaN past the end, all NaN if not run)."""
+    return np.array([_pad(r[name], n) if r is not None else np.full(n, np.nan) for r in runs])
+
+
+def assemble(config: Config, sizes: list[int], runs: dict[str, list[dict | None]], control: list[dict],
              lyapunov: list[dict], map_tasks: list[ReversalSweep], map_results: list[dict]):
     """The dataset of one run.
 
     ``runs[protocol]``: the :func:`~neqlab.experiments.loschmidt.tasks.reversal` outputs,
-    one per size (``sizes``, small first); ``control``: the exact-integrator expansions;
-    ``lyapunov``: lambda_max at the mean and at the released density; the phase map's
-    tasks and outputs (empty without a map).
+    one per size (``sizes``, small first; a shorter list or None where a size was not run);
+    ``control``: the exact-integrator expansions; ``lyapunov``: lambda_max at the mean and at
+    the released density; the phase map's tasks and outputs (empty without a map).
     """
     c = config
-    by_p = [runs[p] for p in PROTOCOLS]
-    n_t = max(r["h_function"].size for rs in by_p for r in rs)
-    n_s = max(r["return_error"].size for rs in by_p for r in rs)
+    by_p = [list(runs[p]) + [None] * (len(sizes) - len(runs[p])) for p in PROTOCOLS]
+    done = [r for rs in by_p for r in rs if r is not None]
+    n_t = max(r["h_function"].size for r in done)
+    n_s = max(r["return_error"].size for r in done)
     t = np.arange(n_t) * (max(1, round(c.t_sample / c.dt)) * c.dt)
     ds_s = t[1] - t[0] if t.size > 1 else c.t_sample
-    data = {name: np.array([[_pad(r[name], n_t) for r in rs] for rs in by_p]) for name in OBSERVED}
-    data["return_error"] = np.array([[_pad(r["return_error"], n_s) for r in rs] for rs in by_p])
-    data["reversal_time"] = np.array([[float(r["t_reverse"]) for r in rs] for rs in by_p])
-    data["returned_bitwise"] = np.array([[bool(r["returned_bitwise"]) for r in rs] for rs in by_p])
-    fits = [[growth_fit(np.arange(r["return_error"].size) * ds_s, r["return_error"])[:2] for r in rs] for rs in by_p]
+    data = {name: np.array([_series(rs, name, n_t) for rs in by_p]) for name in OBSERVED}
+    data["return_error"] = np.array([_series(rs, "return_error", n_s) for rs in by_p])
+    data["reversal_time"] = np.array([[float(r["t_reverse"]) if r is not None else np.nan for r in rs]
+                                      for rs in by_p])
+    data["returned_bitwise"] = np.array([[r is not None and bool(r["returned_bitwise"]) for r in rs] for rs in by_p])
+    nan2 = (float("nan"), float("nan"))
+    fits = [[growth_fit(np.arange(r["return_error"].size) * ds_s, r["return_error"])[:2] if r is not None else nan2
+             for r in rs] for rs in by_p]
     data["growth_rate"] = np.array([[f[0] for f in row] for row in fits])
     data["eps_fit"] = np.array([[f[1] for f in row] for row in fits])
     exp_runs = runs["expansion"]
     data["reached_stage"] = np.array([bool(r["reached_stage"]) for r in exp_runs])
+    data["hydro_n_cells"] = np.array([hydro_cells(n, c.dimension, c.n_cells) for n in sizes])
     data["control_return_error"] = np.array([_pad(r["return_error"], n_s) for r in control])
     data["control_returned_bitwise"] = np.array([bool(r["returned_bitwise"]) for r in control])
     n_show = min(r["initial_x"].size for r in exp_runs)

@@ -24,13 +24,17 @@ from neqlab.core.rng import Stream, replica_rng
 from neqlab.models.gas import (PRECISIONS, Params, State, advance, box_for, confined_gas, lattice_sites,
                                maxwell_boltzmann, params_for, reverse, to_lattice)
 from neqlab.observables.divergence import growth_fit, lyapunov_max, rms_distance
-from neqlab.observables.entropy import half_fraction, mu_entropy_slabs, spatial_entropy, velocity_entropy
+from neqlab.observables.entropy import (MU_BIN_WIDTH, V_MAX, half_fraction, mu_entropy, spatial_entropy,
+                                        velocity_entropy)
+from neqlab.observables.hydro import hydro_entropy
 
 AXES = ("walls", "periodic")
 VELOCITIES = ("maxwell", "monokinetic")
 # what is recorded at every sample of a reversal run (one series each, see observe)
 OBSERVED = ("h_function", "h_function_err", "spatial_entropy", "spatial_entropy_err", "left_fraction",
-            "mu_entropy", "mu_entropy_err")
+            "mu_entropy", "mu_entropy_err", "hydro_entropy", "hydro_entropy_err", "hydro_thermal_entropy",
+            "flow_energy")
+HYDRO_MIN_PER_CELL = 15  # fewest particles per S_hydro cell on average (its bias: -0.005 per particle at 10)
 
 
 @dataclass(frozen=True)
@@ -156,17 +160,41 @@ def _perturb(state, precision: str, params: Params, eps: float, seed: int):
     return to_lattice(fl, params) if precision == "exact" else fl.astype(params.precision)
 
 
+def hydro_cells(n_particles: int, dimension: int, n_cells: int) -> int:
+    """Cells per axis of S_hydro: ``n_cells``, fewer if a cell would hold under
+    :data:`HYDRO_MIN_PER_CELL` particles on average (at least 1)."""
+    m = n_cells
+    while m > 1 and n_particles < HYDRO_MIN_PER_CELL * m**dimension:
+        m -= 1
+    return m
+
+
 def observe(state, kT: float, n_cells: int) -> dict[str, float]:
-    """The :data:`OBSERVED` values of one state: H = -S_v (velocity component histograms),
-    the position entropy, the left-half fraction and the mu-space entropy, with errors."""
+    """The :data:`OBSERVED` values of one state, per particle, with standard errors.
+
+    H = -S_v (velocity component histograms); the position entropy (``n_cells`` per
+    axis); the left-half fraction; the mu-space entropy (``n_cells`` slabs along axis 0
+    times velocity bins of sqrt(kT)/2, Grassberger-corrected); the local-equilibrium
+    entropy S_hydro on :func:`hydro_cells` per axis (WCA equation of state, each cell's
+    mean velocity as its rest frame), its thermal part, and the kinetic energy of the
+    cells' flow [epsilon], per counted particle.
+    """
     x = np.asarray(state.positions, np.float64)
     v = np.asarray(state.velocities, np.float64)
     box = np.asarray(state.box, np.float64)
+    n, dim = x.shape
     sv, sv_err = velocity_entropy(v, kT)
     sx, sx_err = spatial_entropy(x, box, n_cells, miller_madow=True, return_error=True)
-    smu, smu_err = mu_entropy_slabs(x, v, box, n_cells, kT)
+    width = MU_BIN_WIDTH * math.sqrt(kT)
+    smu, smu_err = mu_entropy(x, v, box, (n_cells,) + (1,) * (dim - 1), bin_width=width,
+                              v_max=width * (V_MAX / MU_BIN_WIDTH))
+    h = hydro_entropy(x, v, box, hydro_cells(n, dim, n_cells))
+    counted = max(h.n_counted, 1)
     return {"h_function": -sv, "h_function_err": sv_err, "spatial_entropy": sx, "spatial_entropy_err": sx_err,
-            "left_fraction": half_fraction(x, box), "mu_entropy": smu, "mu_entropy_err": smu_err}
+            "left_fraction": half_fraction(x, box), "mu_entropy": smu, "mu_entropy_err": smu_err,
+            "hydro_entropy": h.per_particle, "hydro_entropy_err": h.per_particle_err,
+            "hydro_thermal_entropy": h.thermal / counted if h.n_counted else math.nan,
+            "flow_energy": h.flow_energy / counted if h.n_counted else math.nan}
 
 
 def reversal(task: Reversal) -> dict[str, np.ndarray]:
@@ -224,7 +252,7 @@ def reversal_sweep(task: ReversalSweep) -> dict[str, np.ndarray]:
     """One forward trajectory, reversed at each of ``t_reverse``: returned or not, each time.
 
     Returns per reversal time the final return error [sigma] and the fractions of the
-    position entropy, velocity entropy and mu-space entropy rise undone, and, for the
+    position entropy, velocity entropy, mu-space entropy and S_hydro rise undone, and, for the
     longest reversal, the growth fit (rate [1/tau], eps_eff [sigma]) of the return
     error against backward time.
     """
@@ -235,28 +263,29 @@ def reversal_sweep(task: ReversalSweep) -> dict[str, np.ndarray]:
     n_chunk = max(1, int(round(c.t_sample / g.dt)))
     stops = sorted({max(1, int(round(t / (n_chunk * g.dt)))) for t in c.t_reverse})
     o0 = observe(s0, g.kT, c.n_cells)
-    h0, x0, m0 = o0["h_function"], o0["spatial_entropy"], o0["mu_entropy"]
+    h0, x0, m0, y0 = o0["h_function"], o0["spatial_entropy"], o0["mu_entropy"], o0["hydro_entropy"]
     frames, s = [np.asarray(s0.positions, np.float64)], s0
-    out = {k: [] for k in ("t_reverse", "return_error", "spatial_undone", "h_undone", "mu_undone")}
+    out = {k: [] for k in ("t_reverse", "return_error", "spatial_undone", "h_undone", "mu_undone", "hydro_undone")}
     rate = eps_eff = float("nan")
     for j, k_rev in enumerate(stops):
         while len(frames) - 1 < k_rev:
             s = advance(s, params, n_chunk)
             frames.append(np.asarray(s.positions, np.float64))
         o1 = observe(s, g.kT, c.n_cells)
-        h1, x1, m1 = o1["h_function"], o1["spatial_entropy"], o1["mu_entropy"]
+        h1, x1, m1, y1 = o1["h_function"], o1["spatial_entropy"], o1["mu_entropy"], o1["hydro_entropy"]
         b = _perturb(s, c.precision, params, c.eps, g.seed)
         errs = [rms_distance(frames[k_rev], b.positions, box, periodic)]
         for k in range(k_rev):
             b = advance(b, params, n_chunk)
             errs.append(rms_distance(frames[k_rev - 1 - k], b.positions, box, periodic))
         o2 = observe(b, g.kT, c.n_cells)
-        h2, x2, m2 = o2["h_function"], o2["spatial_entropy"], o2["mu_entropy"]
+        h2, x2, m2, y2 = o2["h_function"], o2["spatial_entropy"], o2["mu_entropy"], o2["hydro_entropy"]
         out["t_reverse"].append(k_rev * n_chunk * g.dt)
         out["return_error"].append(errs[-1])
         out["spatial_undone"].append((x1 - x2) / (x1 - x0) if x1 != x0 else float("nan"))
         out["h_undone"].append((h2 - h1) / (h0 - h1) if h1 != h0 else float("nan"))
         out["mu_undone"].append((m1 - m2) / (m1 - m0) if m1 != m0 else float("nan"))
+        out["hydro_undone"].append((y1 - y2) / (y1 - y0) if y1 != y0 else float("nan"))
         if j == len(stops) - 1:
             rate, eps_eff, _ = growth_fit(np.arange(k_rev + 1) * n_chunk * g.dt, np.array(errs))
     res = {k: np.array(v, dtype=float) for k, v in out.items()}
@@ -286,5 +315,5 @@ def run_task(task: Reversal | ReversalSweep | Lyapunov) -> dict[str, np.ndarray]
     return RUNS[type(task)](task)
 
 
-__all__ = ["Gas", "Lyapunov", "OBSERVED", "Reversal", "ReversalSweep", "initial_state", "lyapunov", "observe",
-           "reversal", "reversal_sweep", "run_task"]
+__all__ = ["Gas", "Lyapunov", "OBSERVED", "Reversal", "ReversalSweep", "hydro_cells", "initial_state", "lyapunov",
+           "observe", "reversal", "reversal_sweep", "run_task"]
