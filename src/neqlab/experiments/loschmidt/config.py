@@ -74,6 +74,11 @@ class Config(ConfigBase):
                                              unit="tau", doc="reversal times of the phase map")
     map_eps: tuple[float, ...] = param((1e-9, 1e-6, 1e-3), lo=0.0, hi=1.0, unit="sigma",
                                        doc="eps of the phase map (exact integrator, n_particles)")
+    trajectory_every: float = param(0.0, lo=0.0, hi=1e4, unit="tau",
+                                    doc="keep a frame of the small system's expansion, forward and back, every this "
+                                        "long, rounded to a multiple of t_sample (0: none; neqlab export, docs/export.md)")
+    trajectory_max_frames: int = param(200, lo=1, hi=10**5,
+                                       doc="at most this many trajectory frames (the interval widens to fit)")
     seed: int = param(0, lo=0, hi=2**63 - 1, doc="random seed")
 
     def check(self) -> None:

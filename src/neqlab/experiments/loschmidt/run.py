@@ -11,12 +11,15 @@ no result depends on the order or the number of workers.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping
 
 from neqlab.experiments._frame import Cost, owned_runner, stamp
 from neqlab.experiments.loschmidt.config import CLAIM, NAME, PROTOCOLS, SECTION, Config
 from neqlab.experiments.loschmidt.schema import assemble
 from neqlab.experiments.loschmidt.tasks import Gas, Lyapunov, Reversal, ReversalSweep, run_task
+from neqlab.io.trajectory import trajectory_bytes
 
 N_SHOW = 2000  # particles kept for the snapshots (at most)
 N_SEGMENTS = 8  # blocks of the lambda_max measurement
@@ -31,6 +34,18 @@ def _gas(c: Config, n: int, **kw) -> Gas:
     base = dict(n_particles=n, dimension=c.dimension, density=c.density, fill=c.fill, kT=c.kT,
                 t_equilibrate=c.t_equilibrate, dt=c.dt, expansion_axis=c.expansion_axis, seed=c.seed)
     return Gas(**{**base, **kw})
+
+
+def trajectory_samples(config: Config) -> int:
+    """Keep every k-th observable sample of the small system's expansion as a trajectory frame:
+    k ~ trajectory_every / t_sample, at least 1, widened so that the film (forward and back, at most
+    2 t_reverse) keeps at most trajectory_max_frames frames; 0 for none."""
+    c = config
+    if c.trajectory_every <= 0:
+        return 0
+    k = max(1, round(c.trajectory_every / c.t_sample))
+    n_samples = 2 * int(math.ceil(c.t_reverse / c.t_sample)) + 1
+    return max(k, -(-n_samples // max(1, c.trajectory_max_frames - 1)))
 
 
 def _reversal(c: Config, gas: Gas, **kw) -> Reversal:
@@ -69,7 +84,8 @@ def tasks_for(config: Config, reversal_times: Mapping[int, float] | None = None)
     if reversal_times is None:
         lyap = [Lyapunov(c.lyapunov_n_particles, c.dimension, density, c.kT, c.t_equilibrate, c.dt, c.t_lyapunov,
                          N_SEGMENTS, c.seed) for density in (c.density, c.density / c.fill)]
-        return {"expansion": [_reversal(c, _gas(c, n)) for n in sizes],
+        return {"expansion": [_reversal(c, _gas(c, n), trajectory_samples=trajectory_samples(c) if n == sizes[0] else 0)
+                              for n in sizes],
                 "late": [_reversal(c, _gas(c, sizes[0]), f_left_reverse=0.0, t_reverse=c.t_reverse_late, n_show=1)],
                 "lyapunov": lyap, "map": _map_tasks(c)}
     return {
@@ -128,8 +144,11 @@ def estimate(config: Config) -> Cost:
                  for t in tasks if not isinstance(t, Lyapunov))
     n_t = 1 + 2 * max(c.t_reverse, c.t_reverse_late) / c.t_sample
     dataset = 8.0 * n_t * len(PROTOCOLS) * len(sizes_of(c)) * 14
-    return Cost(frames + dataset + 2e8, steps / PARTICLE_STEPS_PER_S,
-                ("n_particles_large", "t_reverse", "t_reverse_late", "map_n_particles", "map_t_reverse", "t_lyapunov"))
+    k = trajectory_samples(c)
+    film = trajectory_bytes(int(2 * math.ceil(c.t_reverse / c.t_sample)) // k + 1, c.n_particles, c.dimension) if k else 0
+    return Cost(frames + dataset + film + 2e8, steps / PARTICLE_STEPS_PER_S,
+                ("n_particles_large", "t_reverse", "t_reverse_late", "map_n_particles", "map_t_reverse", "t_lyapunov",
+                 "trajectory_every"))
 
 
 def run(config: Config, *, runner=None):

@@ -20,6 +20,7 @@ import numpy as np
 
 from neqlab.experiments.loschmidt.config import PROTOCOLS, Config
 from neqlab.experiments.loschmidt.tasks import OBSERVED, ReversalSweep, hydro_cells
+from neqlab.io import trajectory
 from neqlab.io.schema import Schema, Var
 from neqlab.observables.divergence import growth_fit
 from neqlab.testing.reference import unit_roundoff
@@ -58,7 +59,7 @@ SCHEMA = Schema(
         "t": Var(("t",), "tau", "time since the release (velocities reversed at reversal_time, then run back)"),
         "s": Var(("s",), "tau", "backward time since the reversal"),
         "snapshot": Var(("snapshot",), "1", "when the snapshot is taken: at the reversal or at the end", "str"),
-        "particle": Var(("particle",), "1", "shown particle (a random subset)", "int"),
+        "shown": Var(("shown",), "1", "shown particle of the snapshots (a random subset)", "int"),
         "axis": Var(("axis",), "1", "space axis", "str"),
         "t_lyapunov": Var(("t_lyapunov",), "tau", "measurement time of lambda_max after the transient"),
         "map_point": Var(MAP, "1", "phase-map point", "int", optional=True),
@@ -66,9 +67,11 @@ SCHEMA = Schema(
                              optional=True),
         "fit_dimension": Var(("fit_dimension",), "1", "space dimension of the phase map's error fit", "int",
                              optional=True),
+        "frame": trajectory.COORDS["frame"],  # the small system's film (trajectory_every > 0)
     },
     data_vars={
         **{name: Var(PNT, u, ln) for name, (u, ln) in SERIES.items()},
+        **trajectory.DATA_VARS,
         "return_error": Var(("protocol", "n_particles", "s"), "sigma",
                             "rms distance to the mirrored forward state (minimum image)"),
         "reversal_time": Var(PN, "tau", "time t_r at which every velocity was reversed"),
@@ -82,9 +85,9 @@ SCHEMA = Schema(
                                     "return error of the exact-integrator control (expansion, same t_r)"),
         "control_returned_bitwise": Var(("n_particles",), "1", "the exact-integrator control came back bit for bit",
                                         "bool"),
-        "snapshot_positions": Var(("n_particles", "snapshot", "particle", "axis"), "sigma",
+        "snapshot_positions": Var(("n_particles", "snapshot", "shown", "axis"), "sigma",
                                   "positions of the shown particles (expansion protocol)"),
-        "initial_x": Var(("n_particles", "particle"), "1",
+        "initial_x": Var(("n_particles", "shown"), "1",
                          "initial position along axis 0 as a fraction of the occupied length"),
         "box_length": Var(("n_particles", "axis"), "sigma", "box length along each axis"),
         "lyapunov_running": Var(("t_lyapunov",), "tau^-1", "running estimate of lambda_max at the mean density"),
@@ -205,9 +208,17 @@ def assemble(config: Config, sizes: list[int], runs: dict[str, list[dict | None]
     data["initial_x"] = np.array([r["initial_x"][:n_show] for r in exp_runs])
     data["box_length"] = np.array([r["box"] for r in exp_runs])
     data["lyapunov_running"] = lyapunov[0]["running"]
+    small = exp_runs[0]
+    if "trajectory_positions" in small:  # the small system's film, forward and back (trajectory_every > 0)
+        for name in ("trajectory_positions", "trajectory_velocities", "trajectory_step", "trajectory_periodic"):
+            data[name] = small[name]
+        data["trajectory_box"] = np.asarray(small["box"], dtype=np.float64)
+        frame_t = small["trajectory_step"] * c.dt  # film time: forward, then on through the backward run
     coords = {"protocol": list(PROTOCOLS), "n_particles": sizes, "t": t, "s": t[:n_s],
-              "snapshot": ["reversal", "end"], "particle": np.arange(n_show), "axis": ["x", "y", "z"][: c.dimension],
+              "snapshot": ["reversal", "end"], "shown": np.arange(n_show), "axis": ["x", "y", "z"][: c.dimension],
               "t_lyapunov": 0.1 * np.arange(1, lyapunov[0]["running"].size + 1)}
+    if "trajectory_positions" in small:
+        coords["frame"] = frame_t
     attrs = {"lyapunov_max": float(lyapunov[0]["value"]), "lyapunov_max_err": float(lyapunov[0]["err"]),
              "lyapunov_max_initial": float(lyapunov[1]["value"]),
              "lyapunov_max_initial_err": float(lyapunov[1]["err"])}

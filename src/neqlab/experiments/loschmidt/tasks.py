@@ -85,6 +85,7 @@ class Reversal:
     t_sample: float
     n_cells: int
     n_show: int = 1
+    trajectory_samples: int = 0  # keep every this many samples, forward and back, as a trajectory frame (0: none)
 
     def __post_init__(self) -> None:
         if self.precision not in PRECISIONS:
@@ -215,11 +216,19 @@ def reversal(task: Reversal) -> dict[str, np.ndarray]:
     n_max = int(math.ceil(c.t_reverse / (n_chunk * g.dt) - 1e-9))
     box, periodic = np.asarray(s0.box, np.float64), np.asarray(s0.periodic)
     obs, frames = [observe(s0, g.kT, c.n_cells)], [np.asarray(s0.positions, np.float64)]
+    kept: list[tuple[int, np.ndarray, np.ndarray]] = []  # (sample, positions, velocities) of the film
+
+    def keep(sample: int, state) -> None:
+        if c.trajectory_samples and sample % c.trajectory_samples == 0:
+            kept.append((sample, np.array(state.positions, np.float64), np.array(state.velocities, np.float64)))
+
+    keep(0, s0)
     s = s0
     for _ in range(n_max):
         s = advance(s, params, n_chunk)
         obs.append(observe(s, g.kT, c.n_cells))
         frames.append(np.asarray(s.positions, np.float64))
+        keep(len(frames) - 1, s)
         if c.f_left_reverse > 0 and obs[-1]["left_fraction"] < c.f_left_reverse:
             break
     k_rev = len(frames) - 1
@@ -232,6 +241,7 @@ def reversal(task: Reversal) -> dict[str, np.ndarray]:
         b = advance(b, params, n_chunk)
         obs.append(observe(b, g.kT, c.n_cells))
         err.append(rms_distance(frames[k_rev - 1 - k], b.positions, box, periodic))
+        keep(k_rev + 1 + k, b)
     snap.append(np.asarray(b.positions, np.float64)[show])
     bitwise = False
     if c.precision == "exact":
@@ -245,6 +255,11 @@ def reversal(task: Reversal) -> dict[str, np.ndarray]:
         "initial_x": (s0f.positions[show, 0] / (g.fill * float(box[0]))).astype(np.float32),
         "box": box,
     })
+    if kept:  # the film, forward then back: positions/velocities as the run had them (after the kick, reversed)
+        out["trajectory_positions"] = np.stack([k[1] for k in kept])
+        out["trajectory_velocities"] = np.stack([k[2] for k in kept])
+        out["trajectory_step"] = np.array([k[0] * n_chunk for k in kept], dtype=np.int64)
+        out["trajectory_periodic"] = np.asarray(periodic, dtype=bool)
     return out
 
 
