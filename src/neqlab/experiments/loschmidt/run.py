@@ -12,7 +12,6 @@ no result depends on the order or the number of workers.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Mapping
 
 from neqlab.experiments._frame import Cost, owned_runner, stamp
