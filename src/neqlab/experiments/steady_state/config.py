@@ -123,15 +123,26 @@ SMALL = Config(n_particles=16, t_equilibrate=2.0, n_trajectories=1024, n_chains=
                piston_n_replicas=16, piston_n_periods=8, piston_n_transient=1, piston_windows=(1, 2))
 SCALES = {
     # quick: a quarter of the transient trajectories up to t = 0.8, shorter steady and
-    # Lyapunov runs, a smaller Lyapunov fluid, half the piston gases
+    # Lyapunov runs, a smaller Lyapunov fluid; as many piston gases as the default (the
+    # Crooks fit of the change needs them) with a quarter of the steady periods
     "quick": Config(n_trajectories=12800, n_chains=256, t_transient=(0.1, 0.2, 0.4, 0.8), tail_n_particles=(16,),
                     n_steady_systems=32, t_steady=200.0, windows=(0.02, 0.1, 0.2, 0.4, 0.8), t_green_kubo=100.0,
-                    lyapunov_n_particles=32, t_lyapunov=20.0, piston_n_replicas=256, piston_n_periods=16),
+                    lyapunov_n_particles=32, t_lyapunov=20.0, piston_n_periods=8),
     "default": Config(),
     "full": Config(n_trajectories=204800, n_chains=1024, tail_n_particles=(16, 32, 100), n_steady_systems=128,
                    t_steady=2000.0, windows=(0.02, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2), t_green_kubo=1000.0,
                    t_lyapunov=200.0, piston_n_replicas=2048, piston_n_periods=64, piston_windows=(1, 2, 4, 8, 16)),
 }
+
+
+def coarse_records(config: Config) -> int:
+    """Records averaged into one stored interval of the P_xy and Lambda series (about COARSE_TAU)."""
+    return max(1, steps_of(COARSE_TAU, config.dt) // record_every(config))
+
+
+def coarse_interval(config: Config) -> float:
+    """Length of a stored interval of the P_xy and Lambda series [tau]."""
+    return coarse_records(config) * record_every(config) * config.dt
 
 
 def tail_sizes(config: Config) -> list[int]:

@@ -7,10 +7,9 @@ balance); no result depends on the order or the number of workers.
 
 from __future__ import annotations
 
-
 from neqlab.experiments._frame import Cost, owned_runner, stamp
-from neqlab.experiments.steady_state.config import (CLAIM, COARSE_TAU, GREEN_KUBO_EVERY, NAME, SECTION, WINDOW_CAP,
-                                                    Config, piston_plan, record_every, steps_of, tail_sizes,
+from neqlab.experiments.steady_state.config import (CLAIM, GREEN_KUBO_EVERY, NAME, SECTION, WINDOW_CAP, Config,
+                                                    coarse_records, piston_plan, record_every, steps_of, tail_sizes,
                                                     window_strides)
 from neqlab.experiments.steady_state.schema import assemble
 from neqlab.experiments.steady_state.tasks import (PARTS, Fluid, GreenKuboRun, LyapunovRun, PistonGases,
@@ -48,7 +47,7 @@ def tasks_for(config: Config) -> dict[str, list]:
             for i, size in enumerate(tail_sizes(c))
             for lo, n in _blocks(max(2, c.n_chains // TAIL_FRACTION), CHAINS_PER_ITEM)]
     win = tuple(steps_of(w, c.dt) for w in c.windows)
-    coarse = steps_of(COARSE_TAU, c.dt)
+    coarse = coarse_records(c)
     steady = [SteadyShear(fl, c.shear_rate, c.t_steady, record_every(c), win, window_strides(c), coarse, lo, n, c.seed)
               for lo, n in _blocks(c.n_steady_systems, SYSTEMS_PER_ITEM)]
     gk = [GreenKuboRun(fl, c.t_green_kubo, GREEN_KUBO_EVERY, lo, n, c.seed)

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from neqlab.experiments.steady_state.config import COARSE_TAU, GREEN_KUBO_EVERY, Config, piston_plan, tail_sizes
+from neqlab.experiments.steady_state.config import GREEN_KUBO_EVERY, Config, coarse_interval, piston_plan, tail_sizes
 from neqlab.experiments.steady_state.tasks import LYAPUNOV_SCALARS
 from neqlab.io.schema import Schema, Var
 from neqlab.models.shear import Record, degrees_of_freedom
@@ -192,7 +192,8 @@ def assemble(config: Config, groups: dict[str, list], results: dict[str, list[di
     n_dof = degrees_of_freedom(c.n_particles, 2)
     volume = c.n_particles / c.density
     kT_steady = float(2.0 * kin.mean() / n_dof)
-    eta, eta_err = shear_viscosity(_record(pxy, COARSE_TAU), c.shear_rate, n_blocks=10)
+    interval_ness = coarse_interval(c)
+    eta, eta_err = shear_viscosity(_record(pxy, interval_ness), c.shear_rate, n_blocks=min(10, pxy.shape[1]))
     per_sys_heat = c.shear_rate * volume * (-pxy.mean(axis=1)) / (2.0 * kin.mean(axis=1) / n_dof)
     gk_pxy = _cat(results["green_kubo"], "pxy")
     gk_kT = float(2.0 * _cat(results["green_kubo"], "kinetic_energy").mean() / n_dof)
@@ -216,7 +217,7 @@ def assemble(config: Config, groups: dict[str, list], results: dict[str, list[di
     coords = {
         "t_transient": np.array(c.t_transient), "replica": np.arange(omega.shape[1]), "tail_n_particles": tail_n,
         "tau": np.array(c.windows), "window": np.arange(sigma.shape[1]), "system": np.arange(pxy.shape[0]),
-        "t_ness": COARSE_TAU * np.arange(1, n_coarse + 1), "exponent": np.arange(1, lyap["exponents"].size + 1),
+        "t_ness": interval_ness * np.arange(1, n_coarse + 1), "exponent": np.arange(1, lyap["exponents"].size + 1),
         "piston_tau": piston_tau, "piston_window": np.arange(piston_sigma.shape[1]),
         "direction": list(DIRECTIONS), "piston_replica": np.arange(work.shape[1]), "period": np.arange(work.shape[2]),
     }

@@ -110,7 +110,7 @@ class TransientChains:
 class SteadyShear:
     """Systems ``first`` .. of the steady state: ``t_run`` [tau] after T_SETTLE, recorded every
     ``every`` steps; sigma_tau over non-overlapping ``windows`` [steps], every ``strides[k]``-th
-    window kept; P_xy and Lambda stored as means over ``coarse`` steps."""
+    window kept; P_xy and Lambda stored as means over ``coarse`` records."""
 
     fluid: Fluid
     shear_rate: float
@@ -252,7 +252,7 @@ def _coarse_means(x: np.ndarray, n: int) -> np.ndarray:
 def steady(task: SteadyShear) -> dict[str, np.ndarray]:
     """The steady state: ``sigma_k`` (n_systems, windows kept) for each window length, and
     ``pxy`` [epsilon sigma^-2], ``compression`` [1/tau], ``kinetic_energy`` [epsilon] as
-    means over ``coarse`` steps (n_systems, n_coarse)."""
+    means over ``coarse`` records (n_systems, n_coarse)."""
     fl = task.fluid
     p = fl.params(task.shear_rate)
     s = advance(fl.systems(PARTS["steady"], task.first, task.n_systems, task.seed), p, steps(T_SETTLE, fl.dt))
@@ -263,7 +263,7 @@ def steady(task: SteadyShear) -> dict[str, np.ndarray]:
                                                                   definition=SIGMA_DEFINITION[fl.thermostat]),
                                                task.strides)):
         out[f"sigma_{k}"] = sig.reshape(task.n_systems, -1)[:, ::stride]
-    n = task.coarse // task.every
+    n = task.coarse
     out.update(pxy=_coarse_means(rec.pxy, n), compression=_coarse_means(rec.compression, n),
                kinetic_energy=_coarse_means(rec.kinetic_energy, n))
     return out
