@@ -212,6 +212,19 @@ def test_cross_field_checks_name_the_key(changes, key):
         dataclasses.replace(SMALL, **changes)
 
 
+def test_the_reverse_piston_protocol_is_the_time_reversed_cycle():
+    """piston_plan runs the reversed change with negated amplitudes: over whole periods that is
+    Cycle.reversed() (x(T - t) = L0 - a sin(2 pi t / T))."""
+    from neqlab.core.protocol import Cycle
+    from neqlab.experiments.steady_state.config import piston_plan
+
+    L0, a, T = 10.0, 0.2, 10.0
+    t = np.linspace(0.0, 3 * T, 301)
+    np.testing.assert_allclose(Cycle(L0, a, T, duration=3 * T).reversed()(t), Cycle(L0, -a, T)(t), atol=1e-12)
+    plan = piston_plan(SMALL)
+    assert plan[1][:2] == (-SMALL.piston_amplitude_final, -SMALL.piston_amplitude)
+
+
 def test_default_is_the_1993_setup():
     c = Config()
     assert (c.n_particles, c.density, c.thermostat) == (56, 0.8, "isoenergetic")
