@@ -61,7 +61,8 @@ class Stream(IntEnum):
     CROOKS_NESS = 44
     CROOKS_GAS = 45  # sub = 2 * (density index) + direction
     # steady_state (§3, footnote 6)
-    STEADY_STATE = 50  # sub: see experiments/steady_state
+    STEADY_STATE = 50  # Metropolis moves of the Lees-Edwards offsets; sub = part (experiments/steady_state/tasks.py)
+    STEADY_STATE_PISTON = 51  # the piston gases' thermal walls; sub = direction
     # liouville and coarse_graining (§4)
     LIOUVILLE_CLOUD = 60  # sub = case index
     COARSE_GRAINING_REGION = 70

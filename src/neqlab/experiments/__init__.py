@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 # the essay's order (used by `neqlab list` and the report)
-NAMES = ("relaxation", "macrostates", "loschmidt", "crooks", "liouville", "coarse_graining")
+NAMES = ("relaxation", "macrostates", "loschmidt", "crooks", "steady_state", "liouville", "coarse_graining")
 _CONFIG_NAMES = ("NAME", "SECTION", "CLAIM", "Config", "SMALL", "SCALES")
 
 

@@ -302,3 +302,25 @@ def linear_gibbs_entropy_change(det: float, n_steps) -> np.ndarray:
 def henon_area_ratio(b: float) -> float:
     """Area ratio per step of the Henon map (x, y) -> (1 - a x^2 + y, b x): |det J| = |b| (exact)."""
     return abs(b)
+
+
+def uniform_mu_entropy(length: float, kT: float, dim: int) -> float:
+    """mu-space entropy per particle of a uniform Maxwellian gas coarse-grained in slabs along
+    an axis of ``length`` [sigma]: ln(length) + (dim/2) ln(2 pi e kT) [k_B] (exact, n -> inf)."""
+    return math.log(length) + maxwell_velocity_entropy(kT, dim)
+
+
+# -- steady_state (essay §3 and footnote 6) ----------------------------------------------
+def integral_theorem_relative_variance(var_omega: float) -> float:
+    """Var[exp(-Omega)] / <exp(-Omega)>^2 = e^{Var Omega} - 1 for a Gaussian Omega that obeys
+    the fluctuation theorem (mean = Var/2; exact). With n samples the mean of exp(-Omega)
+    has about n / (e^{Var} - 1) effective samples: the average is carried by the rare
+    trajectories near Omega = -Var/2 and is sampled only while this is well below n.
+
+    >>> round(integral_theorem_relative_variance(math.log(2.0)), 12)
+    1.0
+    """
+    if not (var_omega >= 0 and math.isfinite(var_omega)):
+        raise ConfigError(f"var_omega must be a number in [0, inf), got {var_omega!r}")
+    return math.expm1(var_omega)
+
