@@ -244,3 +244,30 @@ def test_integral_theorem_relative_variance_is_that_of_a_gaussian_obeying_the_th
 
 def test_params_are_one_thread_per_item():
     assert _fluid().params(0.3) == ShearParams(dt=0.004, shear_rate=0.3, thermostat="isokinetic", threads=1)
+
+
+def test_a_sheared_film_exports_with_its_tilt(tmp_path):
+    """trajectory_every keeps one sheared system's film (docs/export.md); everything else is
+    bitwise the run without it; GSD carries the Lees-Edwards tilt as the box's xy."""
+    import dataclasses
+
+    import gsd.hoomd
+    import numpy as np
+
+    import neqlab
+    from neqlab.experiments.steady_state import SMALL
+    from neqlab.io.export import export_result
+
+    plain = neqlab.experiments.api.run_config("steady_state", SMALL)
+    ds = neqlab.experiments.api.run_config("steady_state", dataclasses.replace(SMALL, trajectory_every=0.2,
+                                                                                trajectory_max_frames=6))
+    for v in plain.data_vars:
+        np.testing.assert_array_equal(ds[v].values, plain[v].values, err_msg=v)
+    tilt = ds["trajectory_tilt"].values
+    assert ds.sizes["frame"] == 6 and np.all((tilt >= 0) & (tilt < ds["trajectory_box"].values[0] / ds["trajectory_box"].values[1]))
+    assert len(set(np.round(tilt, 12))) > 1  # the images slide: the shear moves the offset
+    path = neqlab.save(ds, tmp_path / "s.nc")
+    export_result(path, "gsd", tmp_path / "s.gsd")
+    with gsd.hoomd.open(tmp_path / "s.gsd") as f:
+        assert len(f) == 6 and f[0].particles.N == SMALL.n_particles
+        assert f[2].configuration.box[3] != 0.0  # xy tilt of a sheared box

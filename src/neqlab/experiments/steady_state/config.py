@@ -74,6 +74,10 @@ class Config(ConfigBase):
     piston_n_transient: int = param(4, lo=0, hi=1000, doc="periods run before recording (the periodic transient)")
     piston_windows: tuple[int, ...] = param((1, 2, 4), lo=1, hi=10**4,
                                             doc="windows of whole periods of the piston's theorem")
+    trajectory_every: float = param(0.0, lo=0.0, hi=1e4, unit="tau",
+                                    doc="keep a film of one sheared system in its steady state, a frame every this "
+                                        "long (0: none; neqlab export, docs/export.md)")
+    trajectory_max_frames: int = param(200, lo=1, hi=10**5, doc="frames of that film")
     seed: int = param(0, lo=0, hi=2**63 - 1, doc="random seed")
 
     def check(self) -> None:

@@ -13,7 +13,7 @@ from neqlab.experiments.steady_state.config import (CLAIM, GREEN_KUBO_EVERY, NAM
                                                     window_strides)
 from neqlab.experiments.steady_state.schema import assemble
 from neqlab.experiments.steady_state.tasks import (PARTS, Fluid, GreenKuboRun, LyapunovRun, PistonGases,
-                                                   SteadyShear, TransientChains, run_task)
+                                                   ShearFilm, SteadyShear, TransientChains, run_task)
 
 CHAINS_PER_ITEM = 32
 SYSTEMS_PER_ITEM = 8
@@ -59,7 +59,11 @@ def tasks_for(config: Config) -> dict[str, list]:
         pist += [PistonGases(c.piston_n_particles, c.piston_density, c.kT, c.piston_dt, c.piston_period, a0, a1,
                              c.piston_n_transient, before, after, c.t_equilibrate, d, lo, n, c.seed)
                  for lo, n in _blocks(c.piston_n_replicas, GASES_PER_ITEM)]
-    return {"transient": trans, "tail": tail, "steady": steady, "green_kubo": gk, "lyapunov": lyap, "piston": pist}
+    film = []
+    if c.trajectory_every > 0:
+        film = [ShearFilm(fl, c.shear_rate, max(1, steps_of(c.trajectory_every, c.dt)), c.trajectory_max_frames, c.seed)]
+    return {"transient": trans, "tail": tail, "steady": steady, "green_kubo": gk, "lyapunov": lyap, "piston": pist,
+            "film": film}
 
 
 # single-core costs measured on the 2-core test machine (docs/experiments/steady_state.md)
@@ -80,6 +84,9 @@ def _cost(task) -> float:
             * SHEAR_SECONDS_PER_PARTICLE_STEP
     if isinstance(task, GreenKuboRun):
         return task.n_systems * task.t_run / task.fluid.dt * task.fluid.n_particles * SHEAR_SECONDS_PER_PARTICLE_STEP
+    if isinstance(task, ShearFilm):
+        return (task.every * task.n_frames + 10.0 / task.fluid.dt) * task.fluid.n_particles \
+            * SHEAR_SECONDS_PER_PARTICLE_STEP
     if isinstance(task, LyapunovRun):
         return task.n_systems * (task.t_run + task.t_transient) * LYAPUNOV_SECONDS_PER_TAU_56 \
             * (task.fluid.n_particles / 56.0) ** 2

@@ -17,6 +17,7 @@ import numpy as np
 
 from neqlab.experiments.steady_state.config import GREEN_KUBO_EVERY, Config, coarse_interval, piston_plan, tail_sizes
 from neqlab.experiments.steady_state.tasks import LYAPUNOV_SCALARS
+from neqlab.io import trajectory
 from neqlab.io.schema import Schema, Var
 from neqlab.models.shear import Record, degrees_of_freedom
 from neqlab.observables.shear import green_kubo_viscosity, shear_viscosity
@@ -28,6 +29,7 @@ GREEN_KUBO_T_MAX = 2.0  # [tau] upper limit of the Green-Kubo integral (several 
 SCHEMA = Schema(
     "steady_state",
     coords={
+        **trajectory.COORDS,  # a sheared system's film (trajectory_every > 0), with its Lees-Edwards tilt
         "t_transient": Var(("t_transient",), "tau", "time t since the shear was switched on (transient theorem)"),
         "replica": Var(("replica",), "1", "transient trajectory (chain-major: chain * starts per chain + start)",
                        "int"),
@@ -48,6 +50,7 @@ SCHEMA = Schema(
         "period": Var(("period",), "1", "recorded piston period (0 = the first after the transient)", "int"),
     },
     data_vars={
+        **trajectory.DATA_VARS,
         "transient_omega": Var(("t_transient", "replica"), "1",
                                "dissipation function Omega_t integrated from the equilibrium start"),
         "transient_chain": Var(("replica",), "1", "equilibrium chain the trajectory started from", "int"),
@@ -236,6 +239,10 @@ def assemble(config: Config, groups: dict[str, list], results: dict[str, list[di
         "lyapunov_dimension": int(ls["dimension"]), "lyapunov_time": ls["time"],
         "piston_length": math.sqrt(c.piston_n_particles / c.piston_density),
     }
+    if results.get("film"):  # one sheared system's film (trajectory_every > 0)
+        data.update(results["film"][0])
+        coords["frame"] = results["film"][0]["trajectory_step"] * c.dt
+        coords["axis"] = np.array(trajectory.AXES[:2])
     return SCHEMA.assemble(data, coords=coords, attrs=attrs)
 
 

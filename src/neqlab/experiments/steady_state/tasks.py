@@ -51,7 +51,8 @@ from neqlab.models.shear import (ShearParams, ShearState, advance, equilibrium_e
                                  run)
 from neqlab.observables.shear import dissipation, lyapunov_spectrum, steady_state_sigma
 
-PARTS = {"transient": 0, "steady": 1, "green_kubo": 2, "lyapunov": 3, "tail": 4}  # tail size i: 4 + i
+PARTS = {"transient": 0, "steady": 1, "green_kubo": 2, "lyapunov": 3, "tail": 4,  # tail size i: 4 + i
+         "film": 1 << 20}  # far beyond any tail size
 ID_SHIFT = 40
 OFFSET_STEP = 0.3  # [sigma] largest Metropolis step of an offset (acceptance 0.3-0.6 at density 0.8)
 BURN_MOVES = 200  # offset moves before a chain's first start, each after BURN_STEPS of dynamics
@@ -331,8 +332,43 @@ def piston(task: PistonGases) -> dict[str, np.ndarray]:
     return {"work": work, "heat": heat}
 
 
+
+
+@dataclass(frozen=True)
+class ShearFilm:
+    """One system of the sheared fluid in its steady state (after T_SETTLE), a frame every
+    ``every`` steps, ``n_frames`` frames: positions in [0, L), laboratory velocities
+    dq/dt = p + shear_rate y e_x [sigma/tau], and the Lees-Edwards tilt offset / L_y."""
+
+    fluid: Fluid
+    shear_rate: float
+    every: int
+    n_frames: int
+    seed: int
+
+
+def film(task: ShearFilm) -> dict[str, np.ndarray]:
+    fl = task.fluid
+    p = fl.params(task.shear_rate)
+    s = advance(fl.systems(PARTS["film"], 0, 1, task.seed), p, steps(T_SETTLE, fl.dt))
+    pos, vel, tilt = [], [], []
+    for k in range(task.n_frames):
+        if k:
+            s = advance(s, p, task.every)
+        x = np.array(s.positions[0])
+        v = np.array(s.momenta[0])
+        v[:, 0] += task.shear_rate * x[:, 1]  # SLLOD: the streaming velocity gamma y of the laboratory frame
+        pos.append(x)
+        vel.append(v)
+        tilt.append(float(s.offset[0]) / float(s.box[1]))
+    return {"trajectory_positions": np.stack(pos), "trajectory_velocities": np.stack(vel),
+            "trajectory_step": np.arange(task.n_frames, dtype=np.int64) * task.every,
+            "trajectory_tilt": np.array(tilt), "trajectory_box": np.asarray(s.box, dtype=np.float64),
+            "trajectory_periodic": np.ones(s.box.size, dtype=bool)}
+
+
 RUNS = {TransientChains: transient, SteadyShear: steady, GreenKuboRun: green_kubo, LyapunovRun: lyapunov,
-        PistonGases: piston}
+        PistonGases: piston, ShearFilm: film}
 
 
 def run_task(task) -> dict[str, np.ndarray]:
