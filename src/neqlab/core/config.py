@@ -27,11 +27,10 @@ import math
 import numbers
 import re
 import reprlib
+import sys
 import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar
-
-import numpy as np
 
 from neqlab.core.errors import ConfigError
 
@@ -182,6 +181,15 @@ def _kind(field: dataclasses.Field) -> str:
     return "any"
 
 
+def _is_bool(value: Any) -> bool:
+    """A Python or NumPy boolean. NumPy is not imported here (the command line checks a
+    config without loading it): if it is not loaded, no value can be a NumPy boolean."""
+    if isinstance(value, bool):
+        return True
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(value, np.bool_)
+
+
 def _in_range(x: float, meta: Mapping[str, Any]) -> bool:
     """Whether ``x`` lies in the declared range; Python ints are compared exactly (any size)."""
     lo, hi = meta.get("lo"), meta.get("hi")
@@ -237,13 +245,13 @@ def check_value(name: str, value: Any, kind: str, meta: Mapping[str, Any], *, ty
     allowed = range_text(meta, kind)
     choices = meta.get("choices")
     if kind == "bool":
-        if isinstance(value, (bool, np.bool_)):
+        if _is_bool(value):
             return bool(value)
         if isinstance(value, numbers.Integral) and value in (0, 1):
             return bool(value)
         raise ConfigError(f"{name} must be true or false, got {shown(typed if typed is not None else value)}")
     if kind == "int":
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        if _is_bool(value) or not isinstance(value, numbers.Integral):
             raise _fail(name, allowed, value, typed, _integer_note(value))
         value = int(value)
         if choices is not None:
@@ -254,7 +262,7 @@ def check_value(name: str, value: Any, kind: str, meta: Mapping[str, Any], *, ty
             raise _fail(name, allowed, value, typed)
         return value
     if kind == "float":
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        if _is_bool(value) or not isinstance(value, numbers.Real):
             raise _fail(name, allowed, value, typed)
         try:
             f = float(value)
