@@ -42,7 +42,7 @@ def cmd_run(args) -> int:
     runner = Runner(backend=backend, workers=workers, scheduler=scheduler, checkpoint_dir=ckpt,
                     progress=not args.quiet)
     if cost is not None and not args.quiet:
-        _announce(args.name, cost, runner.n_workers)
+        _announce(args.name, cost, None if scheduler else runner.n_workers)
     try:
         with runner:
             ds = run_config(args.name, cfg, runner=runner)
@@ -62,7 +62,15 @@ def cmd_run(args) -> int:
     return 0
 
 
-def _announce(name: str, cost, n_workers: int) -> None:
+def _announce(name: str, cost, n_workers: int | None) -> None:
+    """The estimate, before a run expected to last more than ANNOUNCE_SECONDS: wall time on
+    this machine's workers, or single-core time when the workers are a cluster's."""
+    if n_workers is None:
+        if cost.seconds >= ANNOUNCE_SECONDS:
+            print(f"{name}: about {checks.time_text(cost.seconds)} of single-core time and "
+                  f"{checks.size_text(cost.memory_bytes)} of memory (a rough estimate from the config)",
+                  file=sys.stderr, flush=True)
+        return
     wall = cost.seconds / max(1, min(n_workers, os.cpu_count() or 1))
     if wall >= ANNOUNCE_SECONDS:
         print(f"{name}: about {checks.time_text(wall)} on {n_workers} worker(s) and "
