@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from clitools import tree
+from clitools import fake_results, small_result, trajectory_result, tree  # noqa: F401 - fixtures
 from neqlab.cli.main import main
 from neqlab.experiments import REGISTRY
 from neqlab.experiments.api import SCALE_NAMES

@@ -8,6 +8,7 @@ import pytest
 
 import neqlab
 from clitools import SMALL_SETS, neq, neq_here, one_error_line, tree
+from clitools import small_result, trajectory_result  # noqa: F401 - fixtures
 
 
 def same_data(a, b) -> None:

@@ -19,6 +19,7 @@ import pytest
 
 import neqlab
 from clitools import SMALL_SETS, neq, neq_here, one_error_line, tree
+from clitools import fake_results, small_result  # noqa: F401 - fixtures
 from neqlab.cli.main import main
 
 ISSUE_SETS = ["--set", "n_particles=50", "--set", "n_steps=1000", "--set", "n_replicas=400",
