@@ -80,24 +80,33 @@ def _valid_text(info: dict) -> st.SearchStrategy[str]:
 
 
 @st.composite
-def sets(draw, name: str) -> list[str]:
+def sets(draw, name: str, clean: bool) -> list[str]:
+    """``--set`` items for experiment ``name``: values in range only if ``clean``, else
+    mixed with junk, unknown keys and malformed items."""
     info = REGISTRY[name].Config.field_info()
-    keys = draw(st.lists(st.sampled_from([*info, "bogus"]), max_size=4))
+    keys = draw(st.lists(st.sampled_from(list(info) if clean else [*info, "bogus"]), max_size=4))
     out = []
     for k in keys:
-        value = draw(_value_texts(info[k])) if k in info else draw(st.sampled_from(JUNK))
+        if k not in info:
+            value = draw(st.sampled_from(JUNK))
+        else:
+            value = draw(_valid_text(info[k]) if clean else _value_texts(info[k]))
         out += ["--set", f"{k}={value}"]
-    if draw(st.booleans()):
+    if not clean and draw(st.booleans()):
         out += ["--set", draw(st.sampled_from(["n_particles", "=3", "", "seed=="]))]
     return out
 
 
-def options(table: dict[str, list]) -> st.SearchStrategy[list[str]]:
-    """Some of the options of ``table`` (flag -> possible values; None: a switch)."""
+def options(table: dict[str, list], good: dict[str, list] | None = None) -> st.SearchStrategy[list[str]]:
+    """Some of the options of ``table`` (flag -> possible values; None: a switch); with
+    ``good``, only those flags and values (command lines that pass every check)."""
+    table = table if good is None else good
+
     def one(flag):
         values = table[flag]
         return st.just([flag]) if values is None else st.sampled_from(values).map(lambda v: [flag, v])
-    return st.lists(st.sampled_from(sorted(table)).flatmap(one), max_size=4).map(lambda xs: sum(xs, []))
+    return st.lists(st.sampled_from(sorted(table)).flatmap(one), max_size=4, unique_by=lambda x: x[0]).map(
+        lambda xs: sum(xs, []))
 
 
 SCALES = [*SCALE_NAMES, "huge", ""]
@@ -119,6 +128,12 @@ SHOW = {"--json": None, "--config": None, "--lang": LANGS}
 PLOT = {"--out": ["f.png", "f.svg", "f.gif", "", "new/f.pdf", "/proc/f.png", "afile/f.png", "adir.nc"]}
 EXPORT = {"--format": ["extxyz", "gsd", "pdb", ""], "--frames": ["0", "-1", "::2", "5:1", "x", "0,99", "1:3"],
           "--out": ["t.xyz", "t.gsd", "t.pdb", "", "new/t.xyz", "afile/t.xyz", "/proc/t.xyz", "traj.nc"]}
+RUN_GOOD = {"--scale": SCALE_NAMES, "--seed": ["0", "3"], "--workers": ["1", "2"], "--backend": ["local", "dask"],
+            "--out": ["o.nc", "deep/er/o.nc"], "--lang": ["en", "ja"], "--quiet": None, "--json": None, "--force": None}
+ESSAY_GOOD = {"--scale": SCALE_NAMES, "--out": ["rep", "deep/rep"], "--workers": ["1", "2"],
+              "--backend": ["local", "dask"], "--lang": ["en", "ja"], "--quiet": None}
+PLOT_GOOD = {"--out": ["f.png", "new/f.pdf", "f.svg"]}
+EXPORT_GOOD = {"--format": ["extxyz", "gsd"], "--frames": ["0", "-1", "::2", "1:3"], "--out": ["t.xyz", "new/t.gsd"]}
 SERVE = {"--port": ["0", "-1", "70000", "x", ""], "--host": ["127.0.0.1", "0.0.0.0", "::1", "", "[::1]"],
          "--allow-remote": None, "--allow-origin": ["http://a.lan:1", "bogus", "null", "http://a.lan/x"],
          "--max-sessions": ["1", "0", "x", "2000"], "--results": [".", "missing"]}
@@ -126,21 +141,28 @@ SERVE = {"--port": ["0", "-1", "70000", "x", ""], "--host": ["127.0.0.1", "0.0.0
 
 @st.composite
 def command_lines(draw) -> list[str]:
+    """Half of the command lines are clean (good names, values in range, good paths), so
+    that many pass every check and reach the point where work would start."""
     command = draw(st.sampled_from(["run", "run", "run", "run", "config", "show", "show", "plot", "export", "export",
                                     "essay", "essay", "serve", "list", "top"]))
-    name = draw(st.sampled_from([*REGISTRY, "nosuch"]))
+    clean = draw(st.booleans())
+    name = draw(st.sampled_from(list(REGISTRY) if clean else [*REGISTRY, "nosuch"]))
     keyed = name if name in REGISTRY else "macrostates"
     if command == "run":
-        return ["run", name, *draw(sets(keyed)), *draw(options(RUN))]
+        good = dict(RUN_GOOD, **({"--config": ["small.toml"]} if name == "macrostates" else {}))
+        return ["run", name, *draw(sets(keyed, clean)), *draw(options(RUN, good if clean else None))]
     if command == "config":
-        return ["config", name, *draw(sets(keyed)), *draw(options({"--scale": SCALES}))]
+        return ["config", name, *draw(sets(keyed, clean)),
+                *draw(options({"--scale": SCALES}, {"--scale": SCALE_NAMES} if clean else None))]
     if command in ("show", "plot", "export"):
-        table = {"show": SHOW, "plot": PLOT, "export": EXPORT}[command]
-        return [command, draw(st.sampled_from(RESULTS)), *draw(options(table))]
+        table, good, path = {"show": (SHOW, {"--lang": ["en", "ja"], "--json": None}, "good.nc"),
+                             "plot": (PLOT, PLOT_GOOD, "good.nc"),
+                             "export": (EXPORT, EXPORT_GOOD, "traj.nc")}[command]
+        return [command, path if clean else draw(st.sampled_from(RESULTS)), *draw(options(table, good if clean else None))]
     if command == "essay":
-        return ["essay", *draw(options(ESSAY))]
-    if command == "serve":
-        return ["serve", *draw(options(SERVE))]
+        return ["essay", *draw(options(ESSAY, ESSAY_GOOD if clean else None))]
+    if command == "serve":  # any free port unless drawn: the default 8765 may be another user's server
+        return ["serve", "--port", "0", *draw(options(SERVE))]
     if command == "list":
         return ["list"]
     return draw(st.sampled_from([["--version"], ["frobnicate"], ["--bogus"], ["run"], ["show"], ["export"]]))
@@ -183,6 +205,7 @@ def test_fuzz_the_command_line(sandbox, monkeypatch, argv):
             started, code = True, None
     stderr = err.getvalue()
     event(f"{argv[0]}: {'started' if started else f'exit {code}'}")
+    event(' '.join(err.getvalue().split()[:5]))
     assert "Traceback" not in stderr + out.getvalue(), argv
     created = tree(sandbox) - before
     gone = before - tree(sandbox)

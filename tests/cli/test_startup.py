@@ -17,7 +17,7 @@ from neqlab.cli.parser import value_text
 from neqlab.experiments import REGISTRY
 from neqlab.experiments.api import SCALE_NAMES, get
 
-from clitools import neq, one_error_line
+from clitools import neq, neq_here, one_error_line
 
 HEAVY = ("numpy", "xarray", "matplotlib", "scipy", "numba", "pandas", "dask", "distributed", "netCDF4", "rich",
          "starlette", "uvicorn")
@@ -80,7 +80,7 @@ def test_no_arguments_prints_help_and_exits_0(tmp_path):
 
 def test_run_help_lists_every_key_with_default_unit_and_range(tmp_path):
     for name in REGISTRY:
-        r = neq("run", name, "--help", cwd=tmp_path)
+        r = (neq if name == "macrostates" else neq_here)("run", name, "--help", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         flat = " ".join(r.stdout.split())  # the key table is wrapped to the terminal
         exp = get(name)
@@ -116,8 +116,8 @@ def test_scale_names_agree_with_the_report_and_export_formats_with_io():
 
 def test_no_scale_is_the_default_scale(tmp_path):
     for name in REGISTRY:
-        plain = neq("config", name, cwd=tmp_path)
-        default = neq("config", name, "--scale", "default", cwd=tmp_path)
+        plain = neq_here("config", name, cwd=tmp_path)
+        default = neq_here("config", name, "--scale", "default", cwd=tmp_path)
         assert plain.returncode == default.returncode == 0
         body = lambda text: text.split("\n", 1)[1]  # noqa: E731 - the first line names the scale
         assert body(plain.stdout) == body(default.stdout)
