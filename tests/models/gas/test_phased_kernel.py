@@ -14,6 +14,7 @@ from neqlab.models.gas import Params, ThermalWalls, advance, lattice_gas
 from neqlab.models.gas import _kernels as K
 from neqlab.models.gas import _workers
 from neqlab.models.gas._kernels import sched
+from neqlab.models.gas._kernels.cells import cell_grid, grid3
 from neqlab.models.gas._plumbing import kernel_params
 
 from test_forces import naive, random_gas
@@ -25,13 +26,14 @@ def _pairs(x, box, periodic, params):
     v = np.zeros_like(x)
     ids = np.arange(x.shape[0])
     prm = kernel_params(params, x.dtype)
-    ncell = K._cell_grid(box, periodic, float(np.sqrt(prm[K.P_RLIST2])))
+    ncell = cell_grid(box, float(np.sqrt(prm[K.P_RLIST2])))
     nt, ns = _workers.slab_counts(x.shape[0], ncell, periodic)
     b = _workers.Buffers(x.shape[0], x.shape[1], x.dtype, int(np.prod(ncell)), 4 * x.shape[0] + 16)
     sched.start(b.ctl, K.K_BIN, nt)
     b.ctl[sched.C_NTASK], b.ctl[sched.C_NSLAB] = nt, ns
     run = (np.empty(0, x.dtype), np.empty(0), np.uint64(0), np.int64(0), np.int64(0), False)
-    K.verlet_worker(b.ctl, (x, v, ids), (box, periodic, ncell, prm), b.verlet(), b.slabs(), run, False)
+    geo = (box, periodic, ncell, prm, grid3(box, periodic, ncell, x.shape[1]))
+    K.verlet_worker(b.ctl, (x, v, ids), geo, b.verlet(), b.slabs(), run, False)
     assert b.ctl[sched.C_STATUS] in (K.OK, K.OVERLAP)  # random points may overlap: the lists are built before
     cap = b.pi.shape[0] // sched.MAX_TASKS
     out = [np.stack([b.pi[k * cap: b.pend[8 * k]], b.pj[k * cap: b.pend[8 * k]]], axis=1) for k in range(ns)]
@@ -174,3 +176,26 @@ def test_claims_hand_out_every_task_once_under_contention():
     for ph in range(n_phases):
         expect[ph, : 1 + ph % 16] = 1
     assert np.array_equal(seen, expect)
+
+
+def test_automatic_threads_follow_size_cpus_and_calls_in_flight(monkeypatch):
+    monkeypatch.setattr(_workers, "_usable_cpus", lambda: 8)
+    assert _workers.resolve_threads(3, 10) == 3  # an explicit count is kept
+    assert _workers.resolve_threads(0, _workers.AUTO_MIN_PARTICLES - 1) == 1
+    assert _workers.resolve_threads(0, 10**6) == 8
+    assert _workers.resolve_threads(0, 10**6, active=3) == 2  # three engine calls share 8 CPUs
+    assert _workers.resolve_threads(0, 3 * _workers.PER_WORKER) == 3
+    monkeypatch.undo()
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert _workers.resolve_threads(0, 10**6) == 1
+
+
+@pytest.mark.parametrize("periodic", [(True, True), (False, True)])
+def test_small_systems_take_the_one_task_loop_with_the_same_bits(periodic):
+    # threads=1 runs small systems in a fused step loop; two workers run the phases
+    s = lattice_gas(60, 0.3, 1.0, 2, seed=8, periodic=periodic)
+    bath = ThermalWalls(1.0, 3) if not all(periodic) else None
+    a = advance(s, Params(threads=1), 700, bath=bath)
+    b = advance(s, Params(threads=2), 700, bath=bath)
+    assert np.array_equal(a.positions, b.positions) and np.array_equal(a.velocities, b.velocities)
+    assert a.heat == b.heat

@@ -19,6 +19,7 @@ import numpy as np
 
 from neqlab.models.gas import _kernels as K
 from neqlab.models.gas._kernels import sched
+from neqlab.models.gas._kernels.cells import cell_grid, grid3
 
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
@@ -47,6 +48,51 @@ def run_workers(worker, serial, args: tuple, threads: int) -> None:
     for fu in futures:
         if not fu.cancel():  # started: it sees the run is over and returns at once
             fu.result()
+
+
+# Automatic threads (Params.threads = 0). Below AUTO_MIN_PARTICLES a step is too short
+# for a second worker to pay for its share of the phase hand-overs; above, one worker
+# per PER_WORKER particles, at most the CPUs this process may use (OMP_NUM_THREADS, if
+# set, caps it: Dask and job schedulers set it), shared between the engine calls in
+# flight in this process (a runner's threads each get their part). Results do not
+# depend on the count, so the choice is free to follow the machine.
+AUTO_MIN_PARTICLES = 8000
+PER_WORKER = 4000
+_ACTIVE = [0]
+
+
+class _Active:
+    """Counts the engine calls in flight in this process (for automatic threads)."""
+
+    def __enter__(self):
+        with _POOL_LOCK:
+            _ACTIVE[0] += 1
+            self.count = _ACTIVE[0]
+        return self
+
+    def __exit__(self, *exc):
+        with _POOL_LOCK:
+            _ACTIVE[0] -= 1
+
+
+def _usable_cpus() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = _CPUS
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        cpus = min(cpus, int(env))
+    return max(1, cpus)
+
+
+def resolve_threads(threads: int, n: int, active: int = 1) -> int:
+    """Workers for a run of n particles: ``threads`` if >= 1, else automatic."""
+    if threads >= 1:
+        return int(threads)
+    if n < AUTO_MIN_PARTICLES:
+        return 1
+    return max(1, min(_usable_cpus() // max(1, active), n // PER_WORKER))
 
 
 def slab_counts(n: int, ncell: np.ndarray, periodic: np.ndarray) -> tuple[int, int]:
@@ -108,40 +154,65 @@ class Buffers:
 
 
 def verlet_run(x, v, ids, box, periodic, prm, n_steps: int, wall, bath, key, step0: int,
-               threads: int) -> tuple[int, int, float, float]:
-    """Velocity Verlet over ``n_steps`` on ``threads`` workers, arrays updated in place
-    (particles left in cell order, ``ids`` permuted alike); returns (status, steps
-    done, work, heat). Grows the pair buffer and resumes when it overflows."""
+               threads: int) -> tuple[int, int, float, float, Buffers]:
+    """Velocity Verlet over ``n_steps`` on ``threads`` workers (0: automatic), arrays
+    updated in place (particles left in cell order, ``ids`` permuted alike); returns
+    (status, steps done, work, heat, the buffers). Grows the pair buffer and resumes
+    when it overflows."""
     n, dim = x.shape
-    ncell = K._cell_grid(box, periodic, float(np.sqrt(prm[K.P_RLIST2])))
+    rlist = float(np.sqrt(prm[K.P_RLIST2]))
+    ncell = cell_grid(box, rlist)
     nt, ns = slab_counts(n, ncell, periodic)
-    cap = pair_capacity(n, box, float(np.sqrt(prm[K.P_RLIST2])), ns)
-    b = Buffers(n, dim, x.dtype, int(np.prod(ncell)), cap)
-    geo = (box, periodic, ncell, prm)
+    b = Buffers(n, dim, x.dtype, int(np.prod(ncell)), pair_capacity(n, box, rlist, ns))
+    geo = (box, periodic, ncell, prm, grid3(box, periodic, ncell, dim))
     done_total, resume = 0, False
-    while True:
-        run = (wall[done_total:] if wall.shape[0] else wall, bath, key, np.int64(step0 + done_total),
-               np.int64(n_steps - done_total), resume)
-        sched.start(b.ctl, K.K_BIN, nt)
-        b.ctl[sched.C_NTASK] = nt
-        b.ctl[sched.C_NSLAB] = ns
-        run_workers(K.verlet_worker, K.verlet_serial, (b.ctl, (x, v, ids), geo, b.verlet(), b.slabs(), run), threads)
-        status = int(b.ctl[sched.C_STATUS])
-        if status != sched.GROW:
-            break
-        need = int(b.ctl[sched.C_NEED])
-        if need > 1000 * max(1, n // ns):
-            status = K.LIST_FULL
-            break
-        b.grow(need + need // 4 + 16)
-        done_total += int(b.ctl[sched.C_AT])
-        resume = resume or int(b.ctl[sched.C_AT]) > 0
+    with _Active() as active:
+        workers = resolve_threads(threads, n, active.count)
+        while True:
+            run = (wall[done_total:] if wall.shape[0] else wall, bath, key, np.int64(step0 + done_total),
+                   np.int64(n_steps - done_total), resume)
+            sched.start(b.ctl, K.K_BIN, nt)
+            b.ctl[sched.C_NTASK] = nt
+            b.ctl[sched.C_NSLAB] = ns
+            run_workers(K.verlet_worker, K.verlet_serial, (b.ctl, (x, v, ids), geo, b.verlet(), b.slabs(), run),
+                        workers)
+            status = int(b.ctl[sched.C_STATUS])
+            if status != sched.GROW:
+                break
+            need = int(b.ctl[sched.C_NEED])
+            if need > 1000 * max(1, n // ns):
+                status = K.LIST_FULL
+                break
+            b.grow(need + need // 4 + 16)
+            done_total += int(b.ctl[sched.C_AT])
+            resume = resume or int(b.ctl[sched.C_AT]) > 0
     steps = done_total + int(b.ctl[sched.C_AT])
     work = heat = 0.0
     for t in range(nt):  # in task order: the same sum for any number of workers
         work += float(b.fscr[t, 1])
         heat += float(b.fscr[t, 2])
-    return status, steps, work, heat
+    return status, steps, work, heat, b
+
+
+def evaluate(x, box, periodic, prm) -> tuple[int, np.ndarray, float, float]:
+    """(status, forces in the particles' order, potential energy, virial) of a
+    configuration: a zero-step Verlet run (its list build and force phases), then the
+    energy and virial over its pair lists, summed per slab and then in slab order."""
+    n = x.shape[0]
+    x = x.copy()
+    ids = np.arange(n, dtype=np.int64)
+    empty = np.empty(0, x.dtype)
+    status, _, _, _, b = verlet_run(x, np.zeros_like(x), ids, box, periodic, prm, 0, empty, np.empty(0),
+                                    np.uint64(0), 0, 1)
+    f = np.empty_like(b.f)
+    f[ids] = b.f
+    epot = vir = 0.0
+    cap = b.pi.shape[0] // sched.MAX_TASKS
+    for k in range(int(b.ctl[sched.C_NSLAB])):
+        e, w = K.pair_energy(x, box, periodic, prm, b.pi, b.pj, k * cap, int(b.pend[8 * k]))
+        epot += e
+        vir += w
+    return status, f, epot, vir
 
 
 class LatticeBuffers(Buffers):
@@ -166,24 +237,26 @@ def lattice_run(u, d, a, ids, lbox, periodic, prm, lat, n_steps: int, threads: i
     n, dim = u.shape
     box = lbox.astype(np.float64) * float(lat[0])
     rlist = float(np.sqrt(prm[K.P_RLIST2]))
-    ncell = K._cell_grid(box, periodic, rlist)
+    ncell = cell_grid(box, rlist)
     nt, ns = slab_counts(n, ncell, periodic)
     b = LatticeBuffers(n, dim, int(np.prod(ncell)), pair_capacity(n, box, rlist, ns))
-    geo = (lbox, periodic, box, ncell, prm, lat)
+    geo = (lbox, periodic, box, ncell, prm, lat, grid3(box, periodic, ncell, dim))
     done_total = 0
-    while True:
-        sched.start(b.ctl, K.K_BIN, nt)
-        b.ctl[sched.C_NTASK] = nt
-        b.ctl[sched.C_NSLAB] = ns
-        run_workers(K.lattice_worker, K.lattice_serial, (b.ctl, (u, d, a, ids), geo, b.lattice(), b.slabs(),
-                                                         np.int64(n_steps - done_total)), threads)
-        status = int(b.ctl[sched.C_STATUS])
-        if status != sched.GROW:
-            break
-        need = int(b.ctl[sched.C_NEED])
-        if need > 1000 * max(1, n // ns):
-            status = K.LIST_FULL
-            break
-        b.grow(need + need // 4 + 16)
-        done_total += int(b.ctl[sched.C_AT])
+    with _Active() as active:
+        workers = resolve_threads(threads, n, active.count)
+        while True:
+            sched.start(b.ctl, K.K_BIN, nt)
+            b.ctl[sched.C_NTASK] = nt
+            b.ctl[sched.C_NSLAB] = ns
+            run_workers(K.lattice_worker, K.lattice_serial, (b.ctl, (u, d, a, ids), geo, b.lattice(), b.slabs(),
+                                                             np.int64(n_steps - done_total)), workers)
+            status = int(b.ctl[sched.C_STATUS])
+            if status != sched.GROW:
+                break
+            need = int(b.ctl[sched.C_NEED])
+            if need > 1000 * max(1, n // ns):
+                status = K.LIST_FULL
+                break
+            b.grow(need + need // 4 + 16)
+            done_total += int(b.ctl[sched.C_AT])
     return status, done_total + int(b.ctl[sched.C_AT])

@@ -88,8 +88,8 @@ def _advance_verlet(state: State, params: Params, n_steps: int, piston=None, bat
         box[0] = wall.max()  # the cell grid spans every wall position
     ids = np.arange(state.n_particles, dtype=np.int64)
     prm = kernel_params(params, dtype)
-    st, done, work, heat = _workers.verlet_run(x, v, ids, box, state.periodic, prm, n_steps, wall, bath_arr, key,
-                                               state.step, params.threads)
+    st, done, work, heat, _ = _workers.verlet_run(x, v, ids, box, state.periodic, prm, n_steps, wall, bath_arr, key,
+                                                  state.step, params.threads)
     raise_status(st, state.step + done, f"velocity Verlet ({params.precision})")
     if piston is not None:
         box[0] = wall[-1]

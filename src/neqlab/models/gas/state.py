@@ -54,7 +54,8 @@ class Params(ConfigBase):
     integrator: str = param("verlet", choices=("verlet", "fixed_point"), doc="velocity Verlet (float) or bit-reversible integer leapfrog")
     precision: str = param("f64", choices=tuple(FLOAT_TYPES), doc="float type of the whole Verlet state (f64 or f32)")
     lattice_bits: int = param(32, lo=8, hi=44, doc="fixed point: lattice spacing 2^-lattice_bits [length]")
-    threads: int = param(1, lo=1, hi=256, doc="numba threads for the Verlet step (1 = serial half list)")
+    threads: int = param(0, lo=0, hi=256, doc="worker threads sharing each step (0 = automatic: 1 below 8000 particles, "
+                                                "else the free CPUs); the result is the same for any number")
 
     @property
     def r_cut_effective(self) -> float:

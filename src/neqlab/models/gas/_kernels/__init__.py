@@ -16,29 +16,25 @@ Conventions
 - Step loops are phases of tasks run by any number of workers (``sched``): results
   depend on the data only, never on the number of threads.
 - Pair lists: flat (``pi``, ``pj``, uint32) per slab of cell rows, a half list (each
-  pair once, half-shell cell stencil); the CSR list of ``cells.rebuild`` serves the
-  one-off evaluations of :mod:`neqlab.models.gas.potentials`.
+  pair once, half-shell cell stencil).
 - Status: 0 ok, 1 non-finite, 2 overlap, 3 escape, 4 neighbour list beyond 1000 pairs
   per particle.
 
-Modules: ``sync`` (atomics), ``sched`` (the task scheduler), ``cells`` (cell lists,
-CSR list builds), ``pairs`` (slab pair lists and forces), ``forces`` (energy and
-virial over a CSR list), ``verlet`` (velocity Verlet), ``lattice`` (the bit-reversible
-integer leapfrog), ``packing`` (random sequential addition).
+Modules: ``sync`` (atomics), ``sched`` (the task scheduler), ``cells`` (cell grid,
+binning, counting sort), ``pairs`` (slab pair lists, forces, energy), ``verlet``
+(velocity Verlet), ``lattice`` (the bit-reversible integer leapfrog), ``packing``
+(random sequential addition).
 """
 
-from neqlab.models.gas._kernels.cells import (ESCAPE, LIST_FULL, NONFINITE, OK, OVERLAP, P_C4, P_C24,
-                                              P_C48, P_DT, P_HALF, P_HSKIN2, P_ONE, P_R2MIN, P_RC2,
-                                              P_RLIST2, P_SHIFT, _cell_grid, build_half_list, build_list,
-                                              half_stencil, permute_rows, rebuild, sort_by_cell)
-from neqlab.models.gas._kernels.forces import half_list_forces
+from neqlab.models.gas._kernels.cells import (ESCAPE, LIST_FULL, NONFINITE, OK, OVERLAP, P_C4, P_C24, P_C48, P_DT,
+                                              P_HALF, P_HSKIN2, P_ONE, P_R2MIN, P_RC2, P_RLIST2, P_SHIFT)
 from neqlab.models.gas._kernels.lattice import lattice_serial, lattice_worker
 from neqlab.models.gas._kernels.packing import random_sequential_addition
+from neqlab.models.gas._kernels.pairs import pair_energy
 from neqlab.models.gas._kernels.verlet import K_BIN, verlet_serial, verlet_worker
 
 __all__ = [
-    "ESCAPE", "K_BIN", "LIST_FULL", "NONFINITE", "OK", "OVERLAP", "P_C24", "P_C4", "P_C48", "P_DT",
-    "P_HALF", "P_HSKIN2", "P_ONE", "P_R2MIN", "P_RC2", "P_RLIST2", "P_SHIFT", "_cell_grid",
-    "build_half_list", "build_list", "half_list_forces", "half_stencil", "lattice_serial", "lattice_worker",
-    "permute_rows", "random_sequential_addition", "rebuild", "sort_by_cell", "verlet_serial", "verlet_worker",
+    "ESCAPE", "K_BIN", "LIST_FULL", "NONFINITE", "OK", "OVERLAP", "P_C24", "P_C4", "P_C48", "P_DT", "P_HALF",
+    "P_HSKIN2", "P_ONE", "P_R2MIN", "P_RC2", "P_RLIST2", "P_SHIFT", "lattice_serial", "lattice_worker", "pair_energy",
+    "random_sequential_addition", "verlet_serial", "verlet_worker",
 ]

@@ -19,10 +19,11 @@ import numpy as np
 from numba import njit
 
 from neqlab.models.gas._kernels.cells import (ESCAPE, OK, OVERLAP, P_C24, P_C48, P_HSKIN2, P_ONE, P_R2MIN, P_RC2,
-                                              P_RLIST2, _mi, bin_one, counting_sort)
+                                              P_RLIST2, _mi, bin_one)
 from neqlab.models.gas._kernels.pairs import list_task
 from neqlab.models.gas._kernels.sched import (C_CUR, C_NEED, C_NSLAB, C_NTASK, C_STEP, GROW, K_DONE, MAX_TASKS,
-                                              balance_slabs, claim, done, publish, stop, task_range)
+                                              claim, done, publish, stop, task_range)
+from neqlab.models.gas._kernels.verlet import _sort
 
 K_BIN, K_GATHER, K_LIST, K_FORCE_A, K_FORCE_B, K_DRIFT, K_FINAL = 1, 2, 3, 4, 5, 6, 7
 
@@ -134,101 +135,74 @@ def _drift(u, d, a, p, sgn, xf, x0, lbox, periodic, box, scale):
 
 
 @njit(cache=True, nogil=True)
-def _task(kind, t, nt, ctl, st, geo, buf, sl):
-    """Run task t (of nt) of a phase of ``kind``."""
-    u, d, a, ids = st
-    lbox, periodic, box, ncell, prm, lat = geo
-    p, sgn, xf, x0, ut, dt_, it, cell_of, order, cell_start, scell, pi, pj = buf
-    slab_row, pend, iscr, fscr = sl
-    n, dim = u.shape
+def _drift_task(t, nt, u, d, a, p, sgn, xf, x0, lbox, periodic, box, scale, iscr, fscr):
+    n = u.shape[0]
     lo, hi = task_range(n, t, nt)
-    if kind == K_DRIFT:
-        st_, maxd = _drift(u[lo:hi], d[lo:hi], a[lo:hi], p[lo:hi], sgn[lo:hi], xf[lo:hi], x0[lo:hi], lbox, periodic,
-                           box, lat[0])
-        iscr[8 * t] = st_
-        fscr[t, 0] = maxd
-    elif kind == K_FORCE_A or kind == K_FORCE_B:
-        k = 2 * t + (kind == K_FORCE_B)
-        iscr[8 * k] = _lattice_pairs(p, a, lbox, periodic, prm, lat, pi, pj, k * (pi.shape[0] // MAX_TASKS),
-                                     pend[8 * k])
-    elif kind == K_BIN:
-        _fold(u[lo:hi], lbox, periodic, lat[0], p[lo:hi], sgn[lo:hi], xf[lo:hi])  # at a run's start: not yet done
-        status = OK
-        for i in range(lo, hi):
-            s_i = bin_one(xf, i, box, periodic, ncell, cell_of)
-            if s_i != OK:
-                status = s_i
-            for k in range(dim):
-                ut[i, k] = u[i, k]
-                dt_[i, k] = d[i, k]
-            it[i] = ids[i]
-        iscr[8 * t] = status
-    elif kind == K_GATHER:
-        uu = u[lo:hi]
-        dd = d[lo:hi]
-        aa = a[lo:hi]
-        for q in range(hi - lo):
-            o = np.uint64(order[lo + q])
-            for k in range(dim):
-                uu[q, k] = ut[o, k]
-                dd[q, k] = dt_[o, k]
-                aa[q, k] = 0
-            ids[lo + q] = it[o]
-            scell[lo + q] = cell_of[o]
-        _fold(uu, lbox, periodic, lat[0], p[lo:hi], sgn[lo:hi], xf[lo:hi])
-        x0[lo:hi] = xf[lo:hi]
-    elif kind == K_LIST:
-        cap = pi.shape[0] // MAX_TASKS
-        iscr[8 * t] = list_task(t, xf, box, periodic, ncell, cell_start, scell, prm[P_RLIST2], slab_row, pi, pj, cap,
-                                pend)
-    elif kind == K_FINAL:  # the acceleration of the state is in the unfolded frame
-        aa = a[lo:hi]
-        ss = sgn[lo:hi]
-        for i in range(hi - lo):
-            for k in range(dim):
-                aa[i, k] *= ss[i, k]
+    iscr[8 * t], fscr[t, 0] = _drift(u[lo:hi], d[lo:hi], a[lo:hi], p[lo:hi], sgn[lo:hi], xf[lo:hi], x0[lo:hi], lbox,
+                                     periodic, box, scale)
 
 
 @njit(cache=True, nogil=True)
-def _next(kind, ctl, st, geo, buf, sl, n_steps):
-    """The serial transition after the last task of a phase of ``kind``."""
-    n = st[0].shape[0]
-    ncell, prm = geo[3], geo[4]
-    cell_of, order, cell_start, pi = buf[7], buf[8], buf[9], buf[11]
-    slab_row, pend, iscr, fscr = sl
+def _bin_task(t, nt, u, d, ids, p, sgn, xf, lbox, periodic, box, ncell, scale, cell_of, ut, dt_, it):
+    """Fold (a run's first phase: not yet done), wrap and bin the particles of uniform
+    task t, copying them for the gather; returns the status."""
+    n, dim = u.shape
+    lo, hi = task_range(n, t, nt)
+    _fold(u[lo:hi], lbox, periodic, scale, p[lo:hi], sgn[lo:hi], xf[lo:hi])
+    xs, cs, us, ds, uts, dts, ids_s, its = xf[lo:hi], cell_of[lo:hi], u[lo:hi], d[lo:hi], ut[lo:hi], dt_[lo:hi], \
+        ids[lo:hi], it[lo:hi]
+    status = OK
+    for i in range(hi - lo):
+        s_i = bin_one(xs, i, box, periodic, ncell, cs)
+        if s_i != OK:
+            status = s_i
+        for k in range(dim):
+            uts[i, k] = us[i, k]
+            dts[i, k] = ds[i, k]
+        its[i] = ids_s[i]
+    return status
+
+
+@njit(cache=True, nogil=True)
+def _gather_task(t, nt, u, d, a, ids, p, sgn, xf, x0, scell, order, ut, dt_, it, cell_of, lbox, periodic, scale):
+    """Destinations of uniform task t take the particles ``order`` names; a = 0, folded
+    positions recomputed, x0 = xf."""
+    n, dim = u.shape
+    lo, hi = task_range(n, t, nt)
+    uu, dd, aa, ids_s, sc, od = u[lo:hi], d[lo:hi], a[lo:hi], ids[lo:hi], scell[lo:hi], order[lo:hi]
+    for q in range(hi - lo):
+        o = np.uint64(od[q])
+        for k in range(dim):
+            uu[q, k] = ut[o, k]
+            dd[q, k] = dt_[o, k]
+            aa[q, k] = 0
+        ids_s[q] = it[o]
+        sc[q] = cell_of[o]
+    _fold(uu, lbox, periodic, scale, p[lo:hi], sgn[lo:hi], xf[lo:hi])
+    x0[lo:hi] = xf[lo:hi]
+
+
+@njit(cache=True, nogil=True)
+def _final_task(t, nt, a, sgn):
+    """The acceleration of the state is in the unfolded frame."""
+    n, dim = a.shape
+    lo, hi = task_range(n, t, nt)
+    aa, ss = a[lo:hi], sgn[lo:hi]
+    for i in range(hi - lo):
+        for k in range(dim):
+            aa[i, k] *= ss[i, k]
+
+
+@njit(cache=True, nogil=True)
+def _next(kind, ctl, iscr, fscr, prm, cap, n_steps):
+    """The serial transition after the last task of a phase of ``kind``: the next phase
+    (kind, tasks); :func:`.sched.stop` ends the run. After K_BIN the caller sorts
+    (``verlet._sort``) when this returns K_GATHER."""
     nt = ctl[C_NTASK]
     ns = ctl[C_NSLAB]
     cur = ctl[C_CUR]
     at = cur - 1 if cur > 0 else 0
-    if kind == K_BIN:
-        for t in range(nt):
-            if iscr[8 * t] != OK:
-                return stop(ctl, iscr[8 * t], at)
-        counting_sort(n, ncell, cell_of, order, cell_start)
-        balance_slabs(n, ncell, cell_start, ns, slab_row)
-        return (K_GATHER, nt)
-    elif kind == K_GATHER:
-        return (K_LIST, ns)
-    elif kind == K_LIST:
-        need = 0
-        for k in range(ns):
-            need = max(need, iscr[8 * k])
-        if need > pi.shape[0] // MAX_TASKS:
-            ctl[C_NEED] = need
-            return stop(ctl, GROW, cur)
-        return (K_FORCE_A, (ns + 1) // 2)
-    elif kind == K_FORCE_A and ns // 2 > 0:
-        return (K_FORCE_B, ns // 2)
-    elif kind == K_FORCE_A or kind == K_FORCE_B:
-        for k in range(ns):
-            if iscr[8 * k] != OK:
-                return stop(ctl, iscr[8 * k], at)
-        if cur < n_steps:
-            ctl[C_STEP] = cur
-            return (K_DRIFT, nt)
-        else:
-            return (K_FINAL, nt)
-    elif kind == K_DRIFT:
+    if kind == K_DRIFT:
         ctl[C_CUR] = ctl[C_STEP] + 1
         maxd = 0.0
         for t in range(nt):
@@ -236,11 +210,34 @@ def _next(kind, ctl, st, geo, buf, sl, n_steps):
                 return stop(ctl, iscr[8 * t], ctl[C_STEP])
             maxd = max(maxd, fscr[t, 0])
         if maxd > prm[P_HSKIN2]:
-            return (K_BIN, nt)
-        else:
-            return (K_FORCE_A, (ns + 1) // 2)
-    else:  # after K_FINAL
-        return stop(ctl, OK, n_steps)
+            return np.int64(K_BIN), nt
+        return np.int64(K_FORCE_A), (ns + 1) // 2
+    if kind == K_FORCE_A and ns // 2 > 0:
+        return np.int64(K_FORCE_B), ns // 2
+    if kind == K_FORCE_A or kind == K_FORCE_B:
+        for k in range(ns):
+            if iscr[8 * k] != OK:
+                return stop(ctl, iscr[8 * k], at)
+        if cur < n_steps:
+            ctl[C_STEP] = cur
+            return np.int64(K_DRIFT), nt
+        return np.int64(K_FINAL), nt
+    if kind == K_BIN:
+        for t in range(nt):
+            if iscr[8 * t] != OK:
+                return stop(ctl, iscr[8 * t], at)
+        return np.int64(K_GATHER), nt
+    if kind == K_GATHER:
+        return np.int64(K_LIST), ns
+    if kind == K_LIST:
+        need = 0
+        for k in range(ns):
+            need = max(need, iscr[8 * k])
+        if need > cap:
+            ctl[C_NEED] = need
+            return stop(ctl, GROW, cur)
+        return np.int64(K_FORCE_A), (ns + 1) // 2
+    return stop(ctl, OK, n_steps)  # after K_FINAL
 
 
 @njit(cache=True, nogil=True)
@@ -248,30 +245,75 @@ def lattice_worker(ctl, st, geo, buf, sl, n_steps, back):
     """One worker of a fixed-point leapfrog run of ``n_steps``: claim tasks until it is over.
 
     ``st = (u, d, a, ids)`` (in place, particles in cell order at the end), ``geo =
-    (lbox, periodic, box, ncell, prm, lat)`` with ``lat = [spacing, dt^2 2^bits]``;
-    ``buf``, ``sl`` the shared work arrays; ``back``: take tasks from the back
-    (:func:`.sched.claim`). A run starts with :func:`.sched.start` (phase K_BIN); its
-    forces are those of the starting positions, so a run that stopped to grow its pair
-    buffer restarts from where it stopped with the same bits.
+    (lbox, periodic, box, ncell, prm, lat, grid)`` with ``lat = [spacing, dt^2 2^bits]``
+    and ``grid`` of ``cells.grid3``; ``buf``, ``sl`` the shared work arrays; ``back``:
+    take tasks from the back (:func:`.sched.claim`). A run starts with
+    :func:`.sched.start` (phase K_BIN); its forces are those of the starting positions,
+    so a run that stopped to grow its pair buffer restarts where it stopped with the
+    same bits. The dispatch is repeated in :func:`lattice_serial` (see ``verlet``).
     """
+    u, d, a, ids = st
+    lbox, periodic, box, ncell, prm, lat, grid = geo
+    p, sgn, xf, x0, ut, dt_, it, cell_of, order, cell_start, scell, pi, pj = buf
+    slab_row, pend, iscr, fscr = sl
+    cap = pi.shape[0] // MAX_TASKS
     spins = np.int64(0)
     while True:
         kind, t, nt, spins = claim(ctl, spins, back)
         if kind == K_DONE:
             return
-        _task(kind, t, nt, ctl, st, geo, buf, sl)
+        if kind == K_DRIFT:
+            _drift_task(t, nt, u, d, a, p, sgn, xf, x0, lbox, periodic, box, lat[0], iscr, fscr)
+        elif kind == K_FORCE_A or kind == K_FORCE_B:
+            k = 2 * t + (kind == K_FORCE_B)
+            iscr[8 * k] = _lattice_pairs(p, a, lbox, periodic, prm, lat, pi, pj, k * cap, pend[8 * k])
+        elif kind == K_BIN:
+            iscr[8 * t] = _bin_task(t, nt, u, d, ids, p, sgn, xf, lbox, periodic, box, ncell, lat[0], cell_of, ut, dt_,
+                                    it)
+        elif kind == K_GATHER:
+            _gather_task(t, nt, u, d, a, ids, p, sgn, xf, x0, scell, order, ut, dt_, it, cell_of, lbox, periodic,
+                         lat[0])
+        elif kind == K_LIST:
+            iscr[8 * t] = list_task(t, xf, box, periodic, ncell, grid, cell_start, scell, prm[P_RLIST2], slab_row,
+                                    pi, pj, cap, pend)
+        else:
+            _final_task(t, nt, a, sgn)
         if done(ctl, nt):
-            kind, nt = _next(kind, ctl, st, geo, buf, sl, n_steps)
-            publish(ctl, kind, nt)
+            nxt, nt = _next(kind, ctl, iscr, fscr, prm, cap, n_steps)
+            if nxt == K_GATHER:
+                _sort(ctl, u.shape[0], ncell, cell_of, order, cell_start, slab_row)
+            publish(ctl, nxt, nt)
 
 
 @njit(cache=True, nogil=True)
 def lattice_serial(ctl, st, geo, buf, sl, n_steps):
-    """The run of :func:`lattice_worker` on the calling thread alone: the same tasks and
-    transitions in a plain loop (no atomics, no waiting), hence the same bits."""
+    """The run of :func:`lattice_worker` on the calling thread alone, without atomics."""
+    u, d, a, ids = st
+    lbox, periodic, box, ncell, prm, lat, grid = geo
+    p, sgn, xf, x0, ut, dt_, it, cell_of, order, cell_start, scell, pi, pj = buf
+    slab_row, pend, iscr, fscr = sl
+    cap = pi.shape[0] // MAX_TASKS
     kind = np.int64(K_BIN)
     nt = ctl[C_NTASK]
     while kind != K_DONE:
         for t in range(nt):
-            _task(kind, t, nt, ctl, st, geo, buf, sl)
-        kind, nt = _next(kind, ctl, st, geo, buf, sl, n_steps)
+            if kind == K_DRIFT:
+                _drift_task(t, nt, u, d, a, p, sgn, xf, x0, lbox, periodic, box, lat[0], iscr, fscr)
+            elif kind == K_FORCE_A or kind == K_FORCE_B:
+                k = 2 * t + (kind == K_FORCE_B)
+                iscr[8 * k] = _lattice_pairs(p, a, lbox, periodic, prm, lat, pi, pj, k * cap, pend[8 * k])
+            elif kind == K_BIN:
+                iscr[8 * t] = _bin_task(t, nt, u, d, ids, p, sgn, xf, lbox, periodic, box, ncell, lat[0], cell_of, ut,
+                                        dt_, it)
+            elif kind == K_GATHER:
+                _gather_task(t, nt, u, d, a, ids, p, sgn, xf, x0, scell, order, ut, dt_, it, cell_of, lbox, periodic,
+                             lat[0])
+            elif kind == K_LIST:
+                iscr[8 * t] = list_task(t, xf, box, periodic, ncell, grid, cell_start, scell, prm[P_RLIST2], slab_row,
+                                        pi, pj, cap, pend)
+            else:
+                _final_task(t, nt, a, sgn)
+        nxt, nt = _next(kind, ctl, iscr, fscr, prm, cap, n_steps)
+        if nxt == K_GATHER:
+            _sort(ctl, u.shape[0], ncell, cell_of, order, cell_start, slab_row)
+        kind = nxt

@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from neqlab.models.gas._kernels.cells import (OK, OVERLAP, P_C24, P_C48, P_HALF, P_ONE, P_R2MIN, P_RC2,
-                                              _mi, _offsets, grid3)
+from neqlab.models.gas._kernels.cells import (OK, OVERLAP, P_C4, P_C24, P_C48, P_HALF, P_ONE, P_R2MIN, P_RC2,
+                                              P_SHIFT, _mi, _offsets)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _search_half(i, first, end, n_runs, x, per, bx, hb, rlist2, pi, pj, m, cap):
     """Append the half-shell pairs (i, j) at [m, ...): j runs over the particle ranges
     [first[r], end[r]) (run 0 holds i's own cell and starts at i + 1); returns the new
@@ -46,7 +46,7 @@ def _search_half(i, first, end, n_runs, x, per, bx, hb, rlist2, pi, pj, m, cap):
     return m
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _runs(cells, n_cells, cell_start, first, end):
     """Merge the neighbour cells (in stencil order) into runs of consecutive cells, which
     are consecutive particle ranges after the cell sort: 2 runs instead of 5 cells in 2D,
@@ -71,36 +71,35 @@ def _search_all(i, x, box, periodic, ncell, cell_start, scell, rlist2, pi, pj, m
     """Pairs (i, j > i) over every neighbour cell, each cell once: for boxes with fewer
     than 3 cells along a periodic axis, where the half shell would visit a cell twice."""
     dim = x.shape[1]
-    nc = np.ones(3, np.int64)
-    for k in range(dim):
-        nc[k] = ncell[k]
+    nc0 = ncell[0]
+    nc1 = ncell[1]
+    nc2 = ncell[2] if dim == 3 else 1
     c = scell[i]
-    c2 = c % nc[2]
-    c1 = (c // nc[2]) % nc[1]
-    c0 = c // (nc[2] * nc[1])
-    lo = np.zeros(3, np.int64)
-    hi = np.zeros(3, np.int64)
-    for k in range(dim):
-        lo[k], hi[k] = _offsets(nc[k], periodic[k])
-    for o0 in range(lo[0], hi[0] + 1):
+    c2 = c % nc2
+    c1 = (c // nc2) % nc1
+    c0 = c // (nc2 * nc1)
+    lo0, hi0 = _offsets(nc0, periodic[0])
+    lo1, hi1 = _offsets(nc1, periodic[1])
+    lo2, hi2 = _offsets(nc2, periodic[2]) if dim == 3 else (0, 0)
+    for o0 in range(lo0, hi0 + 1):
         d0 = c0 + o0
-        if d0 < 0 or d0 >= nc[0]:
+        if d0 < 0 or d0 >= nc0:
             if not periodic[0]:
                 continue
-            d0 = (d0 + nc[0]) % nc[0]
-        for o1 in range(lo[1], hi[1] + 1):
+            d0 = (d0 + nc0) % nc0
+        for o1 in range(lo1, hi1 + 1):
             d1 = c1 + o1
-            if d1 < 0 or d1 >= nc[1]:
+            if d1 < 0 or d1 >= nc1:
                 if not periodic[1]:
                     continue
-                d1 = (d1 + nc[1]) % nc[1]
-            for o2 in range(lo[2], hi[2] + 1):
+                d1 = (d1 + nc1) % nc1
+            for o2 in range(lo2, hi2 + 1):
                 d2 = c2 + o2
-                if d2 < 0 or d2 >= nc[2]:
+                if d2 < 0 or d2 >= nc2:
                     if not periodic[2]:
                         continue
-                    d2 = (d2 + nc[2]) % nc[2]
-                cc = (d0 * nc[1] + d1) * nc[2] + d2
+                    d2 = (d2 + nc2) % nc2
+                cc = (d0 * nc1 + d1) * nc2 + d2
                 for j in range(max(cell_start[cc], i + 1), cell_start[cc + 1]):
                     r2 = 0.0
                     for k in range(dim):
@@ -120,10 +119,11 @@ def _search_all(i, x, box, periodic, ncell, cell_start, scell, rlist2, pi, pj, m
 
 
 @njit(cache=True, nogil=True)
-def list_task(k, x, box, periodic, ncell, cell_start, scell, rlist2, slab_row, pi, pj, cap, pend):
+def list_task(k, x, box, periodic, ncell, grid, cell_start, scell, rlist2, slab_row, pi, pj, cap, pend):
     """Build the pairs of slab k (rows [slab_row[k], slab_row[k + 1]) of cells along
-    axis 0) into [k cap, (k + 1) cap); pend[8 k] = end. Returns the number of pairs
-    found (more than cap: the buffer must grow)."""
+    axis 0) into [k cap, (k + 1) cap); pend[8 k] = end. ``grid`` = (stencil, cells,
+    periodic flags, box, half box) padded to 3 axes (``cells.grid3``). Returns the
+    number of pairs found (more than cap: the buffer must grow)."""
     base = k * cap
     m = base
     dim = x.shape[1]
@@ -137,7 +137,7 @@ def list_task(k, x, box, periodic, ncell, cell_start, scell, rlist2, slab_row, p
             m = _search_all(i, x, box, periodic, ncell, cell_start, scell, rlist2, pi, pj, m, base + cap)
         pend[8 * k] = min(m, base + cap)
         return m - base
-    stn, nc, per, bx, hb = grid3(x, box, periodic, ncell)
+    stn, nc, per, bx, hb = grid
     cells = np.empty(14, np.int64)
     first = np.empty(14, np.uint64)
     end = np.empty(14, np.uint64)
@@ -239,3 +239,25 @@ def force_task(x, f, box, periodic, prm, pi, pj, lo, hi):
             f[j, 1] -= fy
             f[j, 2] -= fz
     return status
+
+
+@njit(cache=True, nogil=True)
+def pair_energy(x, box, periodic, prm, pi, pj, lo, hi):
+    """(potential energy, virial sum of r.F) [energy] over pairs [lo, hi)."""
+    dim = x.shape[1]
+    zero = prm[P_ONE] - prm[P_ONE]
+    epot = 0.0
+    vir = 0.0
+    for p in range(lo, hi):
+        i = pi[p]
+        j = pj[p]
+        r2 = zero
+        for a in range(dim):
+            d = _mi(x[i, a] - x[j, a], periodic[a], box[a], prm[P_HALF] * box[a])
+            r2 += d * d
+        if r2 < prm[P_RC2]:
+            r2i = prm[P_ONE] / r2
+            r6i = r2i * r2i * r2i
+            epot += prm[P_C4] * r6i * (r6i - prm[P_ONE]) - prm[P_SHIFT]
+            vir += r6i * r2i * (prm[P_C48] * r6i - prm[P_C24]) * r2
+    return epot, vir

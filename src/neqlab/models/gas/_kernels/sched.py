@@ -52,7 +52,7 @@ def n_tasks_for(n: int) -> int:
     return int(min(MAX_TASKS, max(1, n // MIN_SLAB)))
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _pack(epoch, kind, ntasks):
     return ((epoch & 0xFFFFF) << 44) | (kind << 36) | (ntasks << 24)
 
@@ -123,13 +123,13 @@ def claim(ctl, spins, back):
             sleep_us(NAP_US)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def done(ctl, nt):
     """Count a finished task; True for the last task of the phase."""
     return atomic_add(ctl, C_DONE, 1) == nt - 1
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def task_range(n, t, nt):
     """Particles [lo, hi) of uniform task t of nt."""
     return n * t // nt, n * (t + 1) // nt

@@ -41,11 +41,10 @@ def _thermalise(x, v, i, pid, hit, inward, since, hi0, box, kT, key, step):
     k_step = key ^ splitmix64(np.uint64(step))
     base = np.uint64(pid) * np.uint64(8)
     sig = math.sqrt(kT)
-    ke_old = 0.0
-    ke_new = 0.0
     inside = True
-    vnew = np.empty(3)
-    xnew = np.empty(3)
+    # the new velocity and position, axis by axis (scalars: no allocation per hit)
+    v0 = v1 = v2 = 0.0
+    x0 = x1 = x2 = 0.0
     for k in range(dim):
         u1 = uniform01(k_step, base + np.uint64(2 * k))
         if k == hit:
@@ -53,17 +52,24 @@ def _thermalise(x, v, i, pid, hit, inward, since, hi0, box, kT, key, step):
         else:
             u2 = uniform01(k_step, base + np.uint64(2 * k + 1))
             vk = sig * math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
-        vnew[k] = vk
-        xnew[k] = float(x[i, k]) + (vk - float(v[i, k])) * since
+        xk = float(x[i, k]) + (vk - float(v[i, k])) * since
         hi = hi0 if k == 0 else box[k]
-        if not (0.0 <= xnew[k] <= hi):
+        if not (0.0 <= xk <= hi):
             inside = False
+        if k == 0:
+            v0, x0 = vk, xk
+        elif k == 1:
+            v1, x1 = vk, xk
+        else:
+            v2, x2 = vk, xk
+    ke_old = 0.0
+    ke_new = 0.0
     for k in range(dim):
         ke_old += float(v[i, k]) * float(v[i, k])
-        v[i, k] = vnew[k]
+        v[i, k] = v0 if k == 0 else (v1 if k == 1 else v2)
         ke_new += float(v[i, k]) * float(v[i, k])
         if inside:
-            x[i, k] = xnew[k]
+            x[i, k] = x0 if k == 0 else (x1 if k == 1 else x2)
     return 0.5 * (ke_old - ke_new)
 
 
@@ -189,6 +195,8 @@ def _drift_task(t, nt, s, x, v, f, x0, ids, box, periodic, prm, wall, bath, key,
     negative-index fix-up on every access, a quarter of the cost)."""
     n, dim = x.shape
     lo, hi = task_range(n, t, nt)
+    if nt > 1:  # views (a view costs ~10 ns: small systems run one task on the arrays)
+        x, v, f, x0, ids = x[lo:hi], v[lo:hi], f[lo:hi], x0[lo:hi], ids[lo:hi]
     dt = prm[P_DT]
     c = dt if s > 0 or resume else prm[P_HALF] * dt
     pist = wall.shape[0] > 0
@@ -198,13 +206,12 @@ def _drift_task(t, nt, s, x, v, f, x0, ids, box, periodic, prm, wall, bath, key,
     if walls:
         hi0 = wall[s + 1] if pist else box[0]
         u0 = (wall[s + 1] - wall[s]) / dt if pist else dt - dt
-        maxd, dw, dq = _kick_drift(x[lo:hi], v[lo:hi], f[lo:hi], x0[lo:hi], box, periodic, dt, c, hi0, u0, pist,
-                                   ids[lo:hi], bath, key, step0 + s)
+        maxd, dw, dq = _kick_drift(x, v, f, x0, box, periodic, dt, c, hi0, u0, pist, ids, bath, key, step0 + s)
         fscr[t, 0] = maxd
         fscr[t, 1] += dw
         fscr[t, 2] += dq
     else:
-        maxd, bad = _kick_drift_periodic(x[lo:hi], v[lo:hi], f[lo:hi], x0[lo:hi], dt, c)
+        maxd, bad = _kick_drift_periodic(x, v, f, x0, dt, c)
         fscr[t, 0] = np.nan if bad else maxd
 
 
@@ -315,11 +322,49 @@ def _sort(ctl, n, ncell, cell_of, order, cell_start, slab_row):
 
 
 @njit(cache=True, nogil=True)
+def _small_steps(ctl, x, v, f, x0, ids, box, periodic, prm, wall, bath, key, step0, resume, fscr, iscr, pi, pj, pend,
+                 n_steps):
+    """Steps of a one-task run (a small system on one worker) from an open K_DRIFT
+    phase until one needs a rebuild or the run ends: the kick-drift and force tasks and
+    the transitions of :func:`_next`, without the phase loop's four calls per step (an
+    ensemble of small systems takes ~10^8 steps; each call costs tens of nanoseconds).
+    Returns the next phase (kind, tasks)."""
+    dt = prm[P_DT]
+    pist = wall.shape[0] > 0
+    walls = pist or bath.shape[0] > 0
+    for a in range(x.shape[1]):
+        walls |= not periodic[a]
+    while True:
+        s = ctl[C_STEP]
+        c = dt if s > 0 or resume else prm[P_HALF] * dt
+        if walls:
+            hi0 = wall[s + 1] if pist else box[0]
+            u0 = (wall[s + 1] - wall[s]) / dt if pist else dt - dt
+            maxd, dw, dq = _kick_drift(x, v, f, x0, box, periodic, dt, c, hi0, u0, pist, ids, bath, key, step0 + s)
+            fscr[0, 1] += dw
+            fscr[0, 2] += dq
+        else:
+            maxd, bad = _kick_drift_periodic(x, v, f, x0, dt, c)
+            if bad:
+                maxd = maxd + np.nan
+        fscr[0, 0] = maxd
+        ctl[C_CUR] = s + 1
+        if not maxd <= prm[P_HSKIN2]:
+            return np.int64(K_BIN), np.int64(1)
+        iscr[0] = force_task(x, f, box, periodic, prm, pi, pj, 0, pend[0])
+        if iscr[0] != OK:
+            return stop(ctl, iscr[0], s)
+        if s + 1 >= n_steps:
+            return np.int64(K_FINAL), np.int64(1)
+        ctl[C_STEP] = s + 1
+
+
+@njit(cache=True, nogil=True)
 def verlet_worker(ctl, st, geo, buf, sl, run, back):
     """One worker of a velocity Verlet run: claim tasks until the run is over.
 
     ``st = (x, v, ids)`` (updated in place, particles in cell order at the end),
-    ``geo = (box, periodic, ncell, prm)``, ``buf`` the shared work arrays, ``sl`` the
+    ``geo = (box, periodic, ncell, prm, grid)`` (``grid``: ``cells.grid3``), ``buf`` the shared work arrays, ``sl`` the
     slab rows and per-task results, ``run = (wall, bath, key, step0, n_steps,
     resume)``: ``wall`` the piston positions at steps 0..n_steps (or empty), ``bath``
     ``[kT]`` of thermal walls (or empty), ``resume`` True when the velocities are half
@@ -329,7 +374,7 @@ def verlet_worker(ctl, st, geo, buf, sl, run, back):
     function taking all these arrays would cost 250 ns a call.
     """
     x, v, ids = st
-    box, periodic, ncell, prm = geo
+    box, periodic, ncell, prm, grid = geo
     f, x0, xt, vt, it, cell_of, order, cell_start, scell, pi, pj = buf
     slab_row, pend, iscr, fscr = sl
     wall, bath, key, step0, n_steps, resume = run
@@ -349,7 +394,7 @@ def verlet_worker(ctl, st, geo, buf, sl, run, back):
         elif kind == K_GATHER:
             _gather_task(t, nt, x, v, ids, x0, f, scell, order, xt, vt, it, cell_of)
         elif kind == K_LIST:
-            iscr[8 * t] = list_task(t, x, box, periodic, ncell, cell_start, scell, prm[P_RLIST2], slab_row, pi, pj,
+            iscr[8 * t] = list_task(t, x, box, periodic, ncell, grid, cell_start, scell, prm[P_RLIST2], slab_row, pi, pj,
                                     cap, pend)
         else:
             _final_task(t, nt, v, f, prm)
@@ -365,7 +410,7 @@ def verlet_serial(ctl, st, geo, buf, sl, run):
     """The run of :func:`verlet_worker` on the calling thread alone: the same tasks and
     transitions in a plain loop (no atomics, no waiting), hence the same bits."""
     x, v, ids = st
-    box, periodic, ncell, prm = geo
+    box, periodic, ncell, prm, grid = geo
     f, x0, xt, vt, it, cell_of, order, cell_start, scell, pi, pj = buf
     slab_row, pend, iscr, fscr = sl
     wall, bath, key, step0, n_steps, resume = run
@@ -373,6 +418,10 @@ def verlet_serial(ctl, st, geo, buf, sl, run):
     kind = np.int64(K_BIN)
     nt = ctl[C_NTASK]
     while kind != K_DONE:
+        if kind == K_DRIFT and nt == 1 and ctl[C_NSLAB] == 1:
+            kind, nt = _small_steps(ctl, x, v, f, x0, ids, box, periodic, prm, wall, bath, key, step0, resume, fscr,
+                                    iscr, pi, pj, pend, n_steps)
+            continue
         for t in range(nt):
             if kind == K_DRIFT:
                 _drift_task(t, nt, ctl[C_STEP], x, v, f, x0, ids, box, periodic, prm, wall, bath, key, step0, resume,
@@ -385,7 +434,7 @@ def verlet_serial(ctl, st, geo, buf, sl, run):
             elif kind == K_GATHER:
                 _gather_task(t, nt, x, v, ids, x0, f, scell, order, xt, vt, it, cell_of)
             elif kind == K_LIST:
-                iscr[8 * t] = list_task(t, x, box, periodic, ncell, cell_start, scell, prm[P_RLIST2], slab_row, pi,
+                iscr[8 * t] = list_task(t, x, box, periodic, ncell, grid, cell_start, scell, prm[P_RLIST2], slab_row, pi,
                                         pj, cap, pend)
             else:
                 _final_task(t, nt, v, f, prm)
