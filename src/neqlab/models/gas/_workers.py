@@ -10,6 +10,7 @@ nothing but the speed: the result is the same for any number of workers.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -121,6 +122,38 @@ def pair_capacity(n: int, box: np.ndarray, rlist: float, n_slabs: int) -> int:
     return int(per_slab * (2.5 * per_particle + 2.0)) + 16
 
 
+@functools.lru_cache(maxsize=64)
+def _geometry_cached(box: tuple, periodic: tuple, rlist: float, n: int) -> tuple:
+    b, per = np.array(box), np.array(periodic, dtype=np.bool_)
+    ncell = cell_grid(b, rlist)
+    nt, ns = slab_counts(n, ncell, per)
+    return ncell, grid3(b, per, ncell, len(box)), nt, ns, pair_capacity(n, b, rlist, ns)
+
+
+def _geometry(box, periodic, rlist: float, n: int) -> tuple:
+    """(cells per axis, the padded grid of ``cells.grid3``, uniform tasks, slabs, pairs
+    per slab region) of a box; cached, as ensembles of small systems call the engine
+    ~10^4 times with the same box (the kernels only read these arrays)."""
+    return _geometry_cached(tuple(float(b) for b in box), tuple(bool(p) for p in periodic), rlist, int(n))
+
+
+_LOCAL = threading.local()
+
+
+def _buffers(n: int, dim: int, dtype, ncells: int, cap: int) -> "Buffers":
+    """Work arrays for a run, reused by the next run of the same size on this thread
+    (allocating ~20 arrays cost half of a small system's call)."""
+    key = (n, dim, np.dtype(dtype), ncells, cap)
+    b = getattr(_LOCAL, "buffers", None)
+    if b is None or b.key != key:
+        b = Buffers(n, dim, dtype, ncells, cap)
+        b.key = key
+        _LOCAL.buffers = b
+    else:
+        b.fscr[:] = 0.0
+    return b
+
+
 class Buffers:
     """The shared work arrays of one run of n particles in ``dim`` dimensions."""
 
@@ -160,11 +193,13 @@ def verlet_run(x, v, ids, box, periodic, prm, n_steps: int, wall, bath, key, ste
     (status, steps done, work, heat, the buffers). Grows the pair buffer and resumes
     when it overflows."""
     n, dim = x.shape
+    # fresh writable arrays: numba compiles read-only arrays (a State's broadcast
+    # periodic flags can be one) as another type, i.e. the whole kernel twice
+    box, periodic = np.array(box, dtype=x.dtype), np.array(periodic, dtype=np.bool_)
     rlist = float(np.sqrt(prm[K.P_RLIST2]))
-    ncell = cell_grid(box, rlist)
-    nt, ns = slab_counts(n, ncell, periodic)
-    b = Buffers(n, dim, x.dtype, int(np.prod(ncell)), pair_capacity(n, box, rlist, ns))
-    geo = (box, periodic, ncell, prm, grid3(box, periodic, ncell, dim))
+    ncell, grid, nt, ns, cap = _geometry(box, periodic, rlist, n)
+    b = _buffers(n, dim, x.dtype, int(np.prod(ncell)), cap)
+    geo = (box, periodic, ncell, prm, grid)
     done_total, resume = 0, False
     with _Active() as active:
         workers = resolve_threads(threads, n, active.count)
@@ -235,12 +270,12 @@ def lattice_run(u, d, a, ids, lbox, periodic, prm, lat, n_steps: int, threads: i
     in place (particles left in cell order, ``ids`` permuted alike); returns (status,
     steps done). Integer sums: the bits of the serial leapfrog for any thread count."""
     n, dim = u.shape
+    lbox, periodic = np.array(lbox, dtype=np.int64), np.array(periodic, dtype=np.bool_)
     box = lbox.astype(np.float64) * float(lat[0])
     rlist = float(np.sqrt(prm[K.P_RLIST2]))
-    ncell = cell_grid(box, rlist)
-    nt, ns = slab_counts(n, ncell, periodic)
-    b = LatticeBuffers(n, dim, int(np.prod(ncell)), pair_capacity(n, box, rlist, ns))
-    geo = (lbox, periodic, box, ncell, prm, lat, grid3(box, periodic, ncell, dim))
+    ncell, grid, nt, ns, cap = _geometry(box, periodic, rlist, n)
+    b = LatticeBuffers(n, dim, int(np.prod(ncell)), cap)
+    geo = (lbox, periodic, box, ncell, prm, lat, grid)
     done_total = 0
     with _Active() as active:
         workers = resolve_threads(threads, n, active.count)

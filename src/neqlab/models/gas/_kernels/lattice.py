@@ -178,8 +178,11 @@ def _gather_task(t, nt, u, d, a, ids, p, sgn, xf, x0, scell, order, ut, dt_, it,
             aa[q, k] = 0
         ids_s[q] = it[o]
         sc[q] = cell_of[o]
-    _fold(uu, lbox, periodic, scale, p[lo:hi], sgn[lo:hi], xf[lo:hi])
-    x0[lo:hi] = xf[lo:hi]
+    xs, x0s = xf[lo:hi], x0[lo:hi]
+    _fold(uu, lbox, periodic, scale, p[lo:hi], sgn[lo:hi], xs)
+    for q in range(hi - lo):
+        for k in range(dim):
+            x0s[q, k] = xs[q, k]
 
 
 @njit(cache=True, nogil=True)
