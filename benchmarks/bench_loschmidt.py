@@ -35,7 +35,7 @@ from pathlib import Path
 
 N = 20000
 DENSITY, KT, DT, T_EQ, F_STOP, T_SAMPLE = 0.3, 1.0, 0.002, 10.0, 0.75, 0.25
-SMOKE = {"N": 2000, "T_EQ": 0.5}  # a tiny run for a quick check: python bench_loschmidt.py --smoke
+SMOKE = {"N": 2048, "T_EQ": 0.5}  # a tiny run for a quick check: python bench_loschmidt.py --smoke
 
 _NEQLAB = r"""
 import json, math, sys, time
@@ -78,22 +78,24 @@ print(json.dumps({"t_reverse": float(r["t_reverse"]), "return_error": float(r["r
 
 
 def _lammps_input(n: int, t_eq: float) -> str:
-    side = math.sqrt(n / DENSITY)
+    nx = round(math.sqrt(n / 2))  # the left half: nx columns x 2 nx rows of a square lattice
+    if 2 * nx * nx != n:
+        raise ValueError(f"n must be 2 k^2 for the LAMMPS lattice, got {n}")
     chunk = int(round(T_SAMPLE / DT))
     eq = int(round(t_eq / DT))
     return "\n".join([
         # axis 0 starts non-periodic (LAMMPS reflects only at non-periodic boundaries) and
-        # becomes periodic at the release
+        # becomes periodic at the release; sites at half spacings fill the box exactly
         "units lj", "dimension 2", "atom_style atomic", "boundary f p p", "processors 1 * 1",
-        f"region box block 0 {side!r} 0 {side!r} -0.5 0.5 units box", "create_box 1 box",
-        f"region left block 0 {0.5 * side!r} 0 {side!r} -0.5 0.5 units box",
-        f"lattice sq {2 * DENSITY}", "create_atoms 1 region left",
+        f"lattice sq {2 * DENSITY} origin 0.5 0.5 0.0",
+        f"region box block 0 {2 * nx} 0 {2 * nx} -0.5 0.5", "create_box 1 box",
+        f"region left block 0 {nx} 0 {2 * nx} -0.5 0.5", "create_atoms 1 region left",
         "mass 1 1.0", f"velocity all create {KT} 4928459 mom yes dist gaussian",
         f"pair_style lj/cut {2 ** (1 / 6)!r}", "pair_coeff 1 1 1.0 1.0", "pair_modify shift yes",
         "neighbor 0.3 bin", "neigh_modify every 1 delay 0 check yes",
         "fix 1 all nve", "fix 2 all enforce2d", f"timestep {DT}", "thermo 0",
         # equilibrate behind walls at 0 and L/2 with velocity rescaling every 50 steps
-        f"fix 3 all wall/reflect xlo EDGE xhi {0.5 * side!r} units box",
+        f"fix 3 all wall/reflect xlo EDGE xhi {nx} units lattice",
         f"fix 4 all temp/rescale 50 {KT} {KT} 0.0 1.0", f"run {eq}",
         "unfix 3", "unfix 4", "change_box all boundary p p p", f"velocity all scale {KT}",
         "variable fl equal count(all,left)/atoms",
