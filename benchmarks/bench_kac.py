@@ -34,8 +34,9 @@ def _best(fn, repeat=3):
     return best
 
 
-def run() -> dict:
-    n, steps = 200_000, 400
+def run(smoke: bool = False) -> dict:
+    """``smoke``: a tiny size that runs in a second (make test checks the benchmark still works)."""
+    n, steps = (2_000, 20) if smoke else (200_000, 400)
     ring = KacRing.random(key=1, n_sites=n, marker_fraction=0.01)
     ring.advance(2)  # compile
     ring = KacRing.random(key=1, n_sites=n, marker_fraction=0.01)

@@ -47,9 +47,11 @@ def _best(fn, repeats=3):
     return best
 
 
-def run() -> dict:
+def run(smoke: bool = False) -> dict:
+    """``smoke``: a tiny cloud that runs in a second (make test checks the benchmark still works)."""
+    n_points = 2_000 if smoke else N_POINTS
     rng = np.random.default_rng(0)
-    pts = rng.random((N_POINTS, 2))
+    pts = rng.random((n_points, 2))
     out = {}
     cases = [
         ("cat_map_point_steps", CatMap(), lambda: _numpy_cat(pts, N_STEPS_NUMPY)),
@@ -60,8 +62,8 @@ def run() -> dict:
         model.step(src[:10], 1)  # compile / load from cache outside the timing
         t_nb = _best(lambda: model.step(src, N_STEPS))
         t_np = _best(baseline)
-        rate = N_POINTS * N_STEPS / t_nb
-        base = N_POINTS * N_STEPS_NUMPY / t_np
+        rate = n_points * N_STEPS / t_nb
+        base = n_points * N_STEPS_NUMPY / t_np
         out[name] = {
             "value": rate, "unit": "point-steps/s (1 core)", "baseline": base,
             "ratio": rate / base, "baseline_name": "vectorised NumPy, in place, 1e6 points",

@@ -7,7 +7,7 @@ Timed in the same run:
   the same event loop (all particles advanced one collision per sweep, PCG64 draws).
   Rate: particle drives per second (one particle from equilibrium through the drive).
 - Interacting piston (2D WCA, N = 16, rho0 = 0.2, thermal walls, the crooks defaults:
-  t_eq = 5, t_drive = 20, dt = 0.004): drives per second on 1 and 2 runner workers,
+  t_equilibrate = 5, t_drive = 20, dt = 0.004): drives per second on 1 and 2 runner workers,
   and the particle-steps per second inside them against the engine's bulk rate (the
   same Verlet kernel, N = 20 000 periodic WCA gas at rho = 0.5, 1 thread): the ratio
   is the efficiency of the engine on many small systems.
@@ -23,7 +23,7 @@ import time
 import numba
 import numpy as np
 
-from neqlab.experiments import _crooks_gas as gas
+from neqlab.experiments.crooks.tasks import GasPistonDrive, gas_piston_drive
 from neqlab.models.gas import Params, advance, lattice_gas
 from neqlab.models.piston import PistonParams, run as piston_run
 from neqlab.runner import Runner
@@ -93,18 +93,18 @@ def _ideal_numpy_rate() -> float:
     return rate
 
 
-GAS = dict(n=16, density=0.2, length=5.0, kT=1.0, t_drive=20.0, t_eq=5.0, dt=0.004, forward=True,
-           stream=gas.STREAM_GAS)
+GAS = GasPistonDrive(n=16, density=0.2, length=5.0, kT=1.0, t_drive=20.0, t_equilibrate=5.0, dt=0.004,
+                     forward=True, sub=2)  # the crooks run's stream for rho0 = 0.2 (density index 1), forward
 
 
 def _gas_drive_rate(workers: int, n_drives: int = 300) -> float:
-    task = functools.partial(gas.gas_piston_task, **GAS)
-    gas.gas_piston_task(np.arange(2), 0, **GAS)  # compile
+    task = functools.partial(gas_piston_drive, GAS)
+    gas_piston_drive(GAS, np.arange(2), 0)  # compile
     with Runner(workers=workers, progress=False) as r:
         t0 = time.perf_counter()
         out = r.ensemble(task, n_drives, seed=0)
         rate = n_drives / (time.perf_counter() - t0)
-    assert out["work"].mean() > GAS["n"] * np.log(2.0)  # second law: <W> > dF (ideal part alone)
+    assert out["work"].mean() > GAS.n * np.log(2.0)  # second law: <W> > dF (ideal part alone)
     return rate
 
 
@@ -123,8 +123,8 @@ def run() -> dict:
     inp = _ideal_numpy_rate()
     g1, g2 = _gas_drive_rate(1), _gas_drive_rate(2)
     bulk = _bulk_rate()
-    steps = round((GAS["t_eq"] + GAS["t_drive"]) / GAS["dt"])
-    ps1 = g1 * GAS["n"] * steps
+    steps = round((GAS.t_equilibrate + GAS.t_drive) / GAS.dt)
+    ps1 = g1 * GAS.n * steps
     return {
         "piston_ideal_1core_vs_numpy": {"value": i1, "unit": "drives/s", "baseline": inp, "ratio": i1 / inp,
                                         "baseline_name": "NumPy vectorised event loop, 1 thread"},

@@ -37,6 +37,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default="bench.json")
     ap.add_argument("--only", default="", help="comma-separated stems, e.g. kac,md")
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes, no output file: does every benchmark still run?")
     args = ap.parse_args(argv)
     wanted = {w.strip() for w in args.only.split(",") if w.strip()}
     results: dict = {}
@@ -47,11 +48,15 @@ def main(argv=None) -> int:
             continue
         print(f"== {path.name}", file=sys.stderr, flush=True)
         try:
-            results.update(_load(path).run())
+            mod = _load(path)
+            results.update(mod.run(smoke=True) if args.smoke else mod.run())
         except Exception:  # one broken benchmark must not hide the others
             traceback.print_exc()
             failed.append(path.name)
     print_table(results)
+    if args.smoke:
+        print("smoke run: every benchmark ran" if not failed else f"smoke run: failed: {', '.join(failed)}")
+        return 1 if failed else 0
     fd, tmp = tempfile.mkstemp(dir=Path(args.out).resolve().parent, suffix=".tmp")
     with os.fdopen(fd, "w") as fh:
         json.dump(results, fh, indent=2)

@@ -32,3 +32,29 @@ def test_load_errors(tmp_path):
     bad.write_text("not netcdf")
     with pytest.raises(ConfigError, match="path must be a netCDF result"):
         load(bad)
+
+
+def test_load_refuses_a_small_file_declaring_huge_data_before_reading_it(tmp_path):
+    """A 6 KB netCDF file declaring a 10^6 x 10^6 variable: a ConfigError, not MemoryError."""
+    netCDF4 = pytest.importorskip("netCDF4")
+    path = tmp_path / "big.nc"
+    with netCDF4.Dataset(path, "w") as nc:
+        nc.createDimension("a", 10**6)
+        nc.createDimension("b", 10**6)
+        nc.createVariable("x", "f8", ("a", "b"))
+        nc.setncattr("experiment", "macrostates")
+    assert path.stat().st_size < 100_000
+    with pytest.raises(ConfigError, match=r"^path must be a result that fits in memory, got .* declaring 8e\+03 GB"):
+        load(path)
+    ok = save(xr.Dataset({"a": (("t",), np.arange(4.0))}), tmp_path / "ok.nc")
+    with pytest.raises(ConfigError, match=r"declaring 3\.2e-08 GB of data \(limit 1e-08 GB"):
+        load(ok, max_bytes=10)
+    # and whatever else is wrong with a file: one line, the same message
+    good = save(xr.Dataset({"a": (("t",), np.arange(1000.0))}), tmp_path / "good.nc").read_bytes()
+    for i, blob in enumerate([b"", good[: len(good) // 2], good[:8] + b"\x00" * 100, b"CDF\x01" + b"\xff" * 64]):
+        p = tmp_path / f"bad{i}.nc"
+        p.write_bytes(blob)
+        with pytest.raises(ConfigError) as info:
+            load(p)
+        assert str(info.value).startswith("path must be a netCDF result written by neqlab") and "\n" not in str(info.value)
+

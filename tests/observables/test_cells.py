@@ -51,3 +51,35 @@ def test_overflow_cell_on_the_plane_and_curve_cells():
     assert curve_cells(v, 10, 1.0).size == 10
     # a lifted segment that wraps twice around the torus still touches 10 cells of its row
     assert curve_cells(np.array([[0.0, 0.35], [2.0, 0.35], [1.0, 0.351]]), 10, 1.0).size == 10
+
+
+# -- how S_cg(t) grows ---------------------------------------------------------------------
+from neqlab.observables.cells import growth_rate, largest_drop, linear_stage  # noqa: E402
+
+
+@settings(max_examples=50, deadline=None)
+@given(xs=st.lists(st.floats(-10, 10, allow_nan=False), min_size=1, max_size=40))
+def test_largest_drop_matches_naive_twin(xs):
+    best, where = 0.0, 0
+    for j in range(len(xs)):
+        for i in range(j):
+            if xs[i] - xs[j] > best:
+                best, where = xs[i] - xs[j], j
+    drop, j = largest_drop(np.array(xs))
+    assert drop == pytest.approx(best, abs=1e-12)
+    if best > 0:
+        assert max(xs[:j + 1]) - xs[j] == pytest.approx(best, abs=1e-12)
+    assert (drop == 0.0) == all(b >= a for a, b in zip(xs, xs[1:]))
+
+
+def test_growth_rate_of_exact_lines():
+    """Regions growing at exactly 0.9 per step from different starts, saturating at ln M = 8."""
+    t = np.arange(20.0)
+    curves = np.array([np.minimum(8.0, s0 + 0.9 * t) for s0 in (0.0, 0.3, 0.7)])
+    rate, err = growth_rate(t, curves, 8.0)
+    assert rate == pytest.approx(0.9, abs=1e-12) and err == pytest.approx(0.0, abs=1e-12)
+    w = linear_stage(curves[0], 8.0)
+    assert curves[0][w].min() >= 1.0 and curves[0][w].max() <= 7.0 and np.all(np.diff(w) == 1)
+    one_rate, one_err = growth_rate(t, curves[:1], 8.0)  # one region: the spread is unknown
+    assert one_rate == pytest.approx(0.9, abs=1e-12) and math.isnan(one_err)
+    assert all(math.isnan(x) for x in growth_rate(t, np.zeros((2, 20)), 8.0))  # no linear stage

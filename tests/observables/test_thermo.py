@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -55,3 +57,20 @@ def test_temperature_profile_of_thermal_contact_start():
     # the halves are rescaled exactly; slab means subtracted differ from half means by
     # the flow of each slab (zero here, the halves coincide with the slabs)
     assert t[0] == pytest.approx(2.0, rel=1e-2) and t[1] == pytest.approx(0.5, rel=1e-2)
+
+
+def test_half_temperatures_against_a_naive_loop():
+    s = thermal_contact_gas(600, 0.5, 3.0, 0.3, 2, seed=5, t_eq=0.5)
+    left, right = thermo.half_temperatures(s)
+    v = np.asarray(s.velocities, dtype=np.float64)
+    sums, counts = [0.0, 0.0], [0, 0]
+    for x, vel in zip(np.asarray(s.positions), v):  # naive twin, particle by particle
+        k = 0 if x[0] < 0.5 * float(s.box[0]) else 1
+        sums[k] += float(vel @ vel)
+        counts[k] += 1
+    assert left == pytest.approx(sums[0] / (2 * (counts[0] - 1)), rel=1e-12)
+    assert right == pytest.approx(sums[1] / (2 * (counts[1] - 1)), rel=1e-12)
+    # each half is rescaled to its temperature with zero momentum: exact
+    assert left == pytest.approx(3.0, rel=1e-12) and right == pytest.approx(0.3, rel=1e-12)
+    one = State(s.positions[:1], s.velocities[:1], s.box, s.periodic)
+    assert all(math.isnan(x) for x in thermo.half_temperatures(one))

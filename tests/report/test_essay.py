@@ -14,9 +14,14 @@ def test_essay_report_files_and_schema(tmp_path):
     assert (root / "data" / "macrostates.nc").exists()
     on_disk = json.loads((root / "summary.json").read_text())
     assert on_disk == json.loads(json.dumps(summary))
-    assert set(on_disk) == {"version", "scale", "claims"} and on_disk["scale"] == "quick"
+    assert set(on_disk) == {"version", "scale", "lang", "date", "claims"} and on_disk["scale"] == "quick"
+    for lang in ("en", "ja"):
+        assert (root / f"index.{lang}.html").exists() and (root / f"summary.{lang}.json").exists()
+    ja = json.loads((root / "summary.ja.json").read_text())
+    assert ja["lang"] == "ja" and ja["claims"][0]["holds"] == c0["holds"] if (c0 := on_disk["claims"][0]) else False
+    assert "<html lang='ja'>" in (root / "index.ja.html").read_text()
     c = on_disk["claims"][0]
-    for k in ("experiment", "claim", "holds", "measured", "expected", "conditions", "figure", "data"):
+    for k in ("experiment", "claim", "holds", "checks", "subclaims", "conditions", "figure", "data"):
         assert k in c
     html = (root / "index.html").read_text()
     assert "data:image/png;base64," in html and "http://" not in html and "https://" not in html

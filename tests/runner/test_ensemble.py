@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 
 from neqlab.core.errors import ConfigError
-from neqlab.core.rng import replica_keys
+from neqlab.core.rng import Stream, replica_keys
 from neqlab.models.toy import ehrenfest_n_left
 from neqlab.runner import Runner, run_ensemble
 from neqlab.runner.checkpoint import Checkpoint
 
 
 def urn_task(replicas, seed, *, n_steps=200):
-    keys = replica_keys(seed, replicas)
+    keys = replica_keys(seed, replicas, Stream.TESTING)
     return {"n": ehrenfest_n_left(keys, n_particles=20, n_start=20, n_steps=n_steps), "id": replicas.copy()}
 
 

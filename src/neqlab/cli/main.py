@@ -47,10 +47,12 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", help="output netCDF file (default: NAME.nc)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    r.add_argument("--lang", help="language of the verdict: en or ja (default: ja if the locale is Japanese, else en)")
 
     s = sub.add_parser("show", help="config, provenance and verdict of a saved result")
     s.add_argument("path")
     s.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    s.add_argument("--lang", help="language of the verdict: en or ja (default: from the locale)")
 
     pl = sub.add_parser("plot", help="the experiment's figure from a saved result")
     pl.add_argument("path")
@@ -63,6 +65,8 @@ def _build_parser() -> argparse.ArgumentParser:
     e.add_argument("--backend", default="local", help="local or dask")
     e.add_argument("--scheduler", help="address of an existing Dask scheduler")
     e.add_argument("--quiet", action="store_true", help="no progress bar")
+    e.add_argument("--lang", help="language of index.html and the printed verdicts: en or ja "
+                                  "(default: ja if the locale is Japanese, else en; both index.en.html and index.ja.html are written)")
     sv = sub.add_parser("serve", help="the live page: watch the gas, press Reverse")
     sv.add_argument("--port", default="8765", help="TCP port (1-65535; 0 = any free port)")
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default: localhost only)")
@@ -116,6 +120,9 @@ def _print_verdict(v, *, as_json: bool) -> None:
     if as_json:
         print(v.to_json())
         return
+    if hasattr(v, "lines"):
+        print("\n".join(v.lines()))
+        return
     print(f"{v.experiment}: {v.badge.upper()}")
     print(f"  claim: {v.claim}")
     for k, val in v.measured.items():
@@ -138,6 +145,9 @@ def cmd_run(args) -> int:
     from neqlab.runner import Runner
     from neqlab.runner.checkpoint import Checkpoint
 
+    from neqlab.core.i18n import resolve_lang
+
+    lang = resolve_lang(args.lang)
     mod = get(args.name)
     values: dict = {}
     if args.config:
@@ -164,18 +174,20 @@ def cmd_run(args) -> int:
         print(f"resumed {runner.resumed_chunks} chunk(s) from {ckpt}", file=sys.stderr)
     save(ds, out)
     Checkpoint(ckpt).clear()
-    _print_verdict(verdict(ds), as_json=args.json)
+    _print_verdict(verdict(ds, lang=lang), as_json=args.json)
     if not args.json:
         print(f"saved {out}  (plot: neqlab plot {out} --out {mod.NAME}.png)")
     return 0
 
 
 def cmd_show(args) -> int:
+    from neqlab.core.i18n import resolve_lang
     from neqlab.experiments.api import verdict
     from neqlab.io.store import load
 
+    lang = resolve_lang(args.lang)
     ds = load(args.path)
-    v = verdict(ds)
+    v = verdict(ds, lang=lang)
     if args.json:
         print(v.to_json())
         return 0
@@ -208,22 +220,24 @@ def cmd_plot(args) -> int:
 
 
 def cmd_essay(args) -> int:
+    from neqlab.core.i18n import resolve_lang
+    from neqlab.experiments._base import badge
     from neqlab.report import run_essay
     from neqlab.report.essay import SCALES
 
+    lang = resolve_lang(args.lang)
     if args.scale not in SCALES:
         raise ConfigError(f"scale must be one of {', '.join(SCALES)}, got {args.scale!r}")
     workers = _int_option("workers", args.workers, 1, 1024)
     try:
         summary = run_essay(args.out, scale=args.scale, workers=workers, backend=args.backend,
-                            scheduler=args.scheduler, progress=not args.quiet)
+                            scheduler=args.scheduler, progress=not args.quiet, lang=lang)
     except KeyboardInterrupt:
         print(f"interrupted: finished experiments and chunk checkpoints are kept in {args.out}; "
               "rerun the same command to resume", file=sys.stderr)
         return 130
     for c in summary["claims"]:
-        badge = {True: "holds", False: "does not hold", None: "inconclusive"}[c["holds"]]
-        print(f"{c['experiment']:16s} {badge}")
+        print(f"{c['experiment']:16s} {badge(c['holds'], lang)}")
     print(f"report: {Path(args.out) / 'index.html'}")
     return 0
 

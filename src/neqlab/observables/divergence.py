@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neqlab.core.errors import ConfigError
-from neqlab.core.rng import replica_rng
+from neqlab.core.rng import Stream, replica_rng
 from neqlab.models.gas import LatticeState, Params, State, advance
 
 
@@ -96,7 +96,7 @@ def lyapunov_max(state: State, params: Params, *, t_total: float, t_renorm: floa
 
     ``t_total`` [time] of measurement after ``t_transient`` [time]; renormalise every
     ``t_renorm`` [time] to the phase-space distance ``d0`` [length]; the initial
-    direction is random (``replica_rng(seed, 0, stream=7)``). Velocity Verlet only
+    direction is random (``replica_rng(seed, 0, Stream.DIVERGENCE_DIRECTION)``). Velocity Verlet only
     (a lattice state would round the small separation away).
     """
     if not isinstance(state, State) or params.integrator != "verlet":
@@ -112,7 +112,7 @@ def lyapunov_max(state: State, params: Params, *, t_total: float, t_renorm: floa
     n_trans = int(math.ceil(t_transient / (n_ren * params.dt)))
     n_meas = int(math.ceil(t_total / (n_ren * params.dt)))
     n_meas = max(n_segments, n_meas - n_meas % n_segments)
-    rng = replica_rng(seed, 0, stream=7)
+    rng = replica_rng(seed, 0, Stream.DIVERGENCE_DIRECTION)
     u = rng.normal(size=(2,) + state.positions.shape)
     u *= d0 / math.sqrt(np.sum(u * u))
     ref = state

@@ -119,6 +119,9 @@ def crooks_fit(work_forward: np.ndarray, work_reverse: np.ndarray, kT: float, *,
         cfs.append(int(np.sum(wf == a)))
         crs.append(int(np.sum(wr == a)))
         wf, wr = wf[wf != a], wr[wr != a]
+    if not (wf.size and wr.size):  # every sample sits on an atom (e.g. a piston that never meets a particle)
+        raise ConfigError("work samples must overlap (forward W and reverse -W) off the atoms, got none off them; "
+                          "drive more slowly or sample more trajectories")
     lo, hi = max(wf.min(), wr.min()), min(wf.max(), wr.max())  # the overlap of the supports
     if not hi > lo:
         raise ConfigError("work samples must overlap (forward W and reverse -W), got disjoint ranges; "

@@ -50,3 +50,40 @@ def relative_width(n_particles: int) -> float:
     mean = float(p @ n)
     var = float(p @ (n - mean) ** 2)
     return float(np.sqrt(var) / mean)
+
+
+def parity_binomial_pvalue(n_left: np.ndarray, n_particles: int, parity: int, min_expected: float = 5.0) -> float:
+    """Chi-square p-value of urn occupations against Binomial(N, 1/2) restricted to one parity.
+
+    After t steps of the Ehrenfest urn from n_0, n_t has the parity of n_0 + t; in
+    equilibrium its law is the binomial on that parity class (twice the binomial weight).
+    Neighbouring bins are merged until each expects ``min_expected`` counts. NaN if fewer
+    than two bins remain (too few samples to test).
+    """
+    from scipy import stats
+
+    N = int(n_particles)
+    n = np.arange(N + 1)
+    logp = log_omega(N, n) - N * np.log(2.0)
+    p = np.where(n % 2 == parity, 2.0 * np.exp(logp), 0.0)
+    p /= p.sum()
+    obs = np.bincount(np.asarray(n_left, dtype=np.int64), minlength=N + 1).astype(float)
+    exp = p * obs.sum()
+    keep = p > 0
+    obs, exp = obs[keep], exp[keep]
+    groups_o, groups_e, acc_o, acc_e = [], [], 0.0, 0.0
+    for o, e in zip(obs, exp):
+        acc_o += o
+        acc_e += e
+        if acc_e >= min_expected:
+            groups_o.append(acc_o)
+            groups_e.append(acc_e)
+            acc_o = acc_e = 0.0
+    if acc_e > 0 and groups_e:
+        groups_o[-1] += acc_o
+        groups_e[-1] += acc_e
+    if len(groups_e) < 2:
+        return float("nan")
+    go, ge = np.array(groups_o), np.array(groups_e)
+    chi2 = float(np.sum((go - ge) ** 2 / ge))
+    return float(stats.chi2.sf(chi2, len(ge) - 1))

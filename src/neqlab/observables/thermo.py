@@ -109,3 +109,19 @@ def temperature_profile(state, n_bins: int = 20, axis: int = 0) -> tuple[np.ndar
     s2 = np.bincount(idx, weights=np.sum(peculiar**2, axis=1), minlength=n_bins)
     with np.errstate(invalid="ignore", divide="ignore"):
         return centres, np.where(counts >= 2, s2 / (dim * (counts - 1)), np.nan)
+
+
+def half_temperatures(state, axis: int = 0) -> tuple[float, float]:
+    """Kinetic temperatures [energy] of the lower and upper halves of ``axis``.
+
+    T_half = sum |v|^2 / (dim (n_half - 1)) over the particles of that half (no flow
+    subtracted: a half moving as a whole counts as hot); NaN for a half with < 2
+    particles.
+    """
+    v = _v(state)
+    lower = np.asarray(state.positions)[:, axis] < 0.5 * float(state.box[axis])
+    out = []
+    for m in (lower, ~lower):
+        k = int(m.sum())
+        out.append(float(np.sum(v[m] ** 2) / (state.dim * (k - 1))) if k > 1 else float("nan"))
+    return out[0], out[1]

@@ -66,3 +66,20 @@ def work_histogram(work: np.ndarray, bins: np.ndarray) -> tuple[np.ndarray, np.n
     dens = counts / (n * width)
     err = np.sqrt(counts * (1.0 - counts / n)) / (n * width)
     return dens, err
+
+
+def gaussian_log_density(x: np.ndarray, mean: float, var: float) -> np.ndarray:
+    """ln p(x) + ln sqrt(2 pi) of a Gaussian with ``mean`` and variance ``var`` (the constant
+    cancels in differences of log densities)."""
+    return -0.5 * (np.asarray(x, dtype=float) - mean) ** 2 / var - 0.5 * np.log(var)
+
+
+def total_entropy_production(heat: np.ndarray, kT: float, log_p_start: np.ndarray,
+                             log_p_end: np.ndarray) -> np.ndarray:
+    """Seifert's total entropy production [k] of trajectory segments: the heat given to the
+    bath over kT plus the change of the system's stochastic entropy -ln p(x_t, t),
+    Q/kT + ln p(x_0, 0) - ln p(x_t, t). It obeys <exp(-s)> = 1 and, in a periodic steady
+    state, ln[P(s)/P(-s)] = s for every window length."""
+    if not kT > 0:
+        raise ConfigError(f"kT must be a number in (0, inf), got {kT!r}")
+    return np.asarray(heat, dtype=float) / kT + log_p_start - log_p_end

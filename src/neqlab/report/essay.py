@@ -2,8 +2,12 @@
 
 Output directory layout::
 
-    DIR/index.html      offline, self-contained (figures inlined)
-    DIR/summary.json    {"version", "scale", "claims": [verdict + "figure", "data"]}
+    DIR/index.html          the report in the chosen language (offline, figures inlined)
+    DIR/index.en.html       the report in English
+    DIR/index.ja.html       the report in Japanese
+    DIR/summary.json        {"version", "scale", "lang", "date", "claims": [verdict + "section",
+                            "figure", "data", "config"]} in the chosen language
+    DIR/summary.en.json, DIR/summary.ja.json   the same in each language
     DIR/figures/NAME.png
     DIR/data/NAME.nc
 
@@ -62,9 +66,19 @@ def run_essay(
     scheduler: str | None = None,
     progress: bool = True,
     names: list[str] | None = None,
+    lang: str | None = "en",
+    configs: dict | None = None,
     log=None,
 ) -> dict:
-    """Run the experiments (all, or ``names``) at ``scale``; write the report; return the summary."""
+    """Run the experiments (all, or ``names``) at ``scale``; write the report in both
+    languages (``index.html`` in ``lang``); return the summary in ``lang``.
+
+    ``configs`` (name -> Config) replaces the scale's config of those experiments (tests
+    use the SMALL configs; the report then names the scale ``custom``).
+    """
+    from neqlab.core.i18n import LANGS, resolve_lang
+
+    lang = resolve_lang(lang)
     if scale not in SCALES:
         raise ConfigError(f"scale must be one of {', '.join(SCALES)}, got {scale!r}")
     names = list(REGISTRY) if names is None else names
@@ -81,11 +95,11 @@ def run_essay(
     if not os.access(root, os.W_OK):
         raise ConfigError(f"out must be a writable directory, got {str(root)!r} (permission denied)")
 
-    claims = []
+    claims: dict[str, list] = {lg: [] for lg in LANGS}
     figures = {}
     for name in names:
         mod = REGISTRY[name]
-        cfg = make_config(name, scale=scale)
+        cfg = (configs or {}).get(name) or make_config(name, scale=scale)
         data = root / "data" / f"{name}.nc"
         fig_path = root / "figures" / f"{name}.png"
         t0 = time.monotonic()
@@ -103,19 +117,30 @@ def run_essay(
         png = figure_bytes(plot(ds), "png")
         _atomic_write(fig_path, png)
         figures[name] = png
-        v = verdict(ds)
-        entry = v.to_dict()
-        entry.update({
-            "section": mod.SECTION,
-            "figure": f"figures/{name}.png",
-            "data": f"data/{name}.nc",
-            "config": json.loads(ds.attrs["config"]),
-        })
-        claims.append(entry)
-        log(f"{name}: {v.badge}")
-    summary = {"version": version(), "scale": scale, "claims": claims}
-    _atomic_write(root / "summary.json", json.dumps(summary, indent=2).encode())
-    _atomic_write(root / "index.html", render_index(summary, figures).encode())
+        for lg in LANGS:
+            v = verdict(ds, lang=lg)
+            entry = v.to_dict()
+            entry.update({
+                "section": entry.get("section") or mod.SECTION,
+                "figure": f"figures/{name}.png",
+                "data": f"data/{name}.nc",
+                "config": json.loads(ds.attrs["config"]),
+            })
+            claims[lg].append(entry)
+        log(f"{name}: {verdict(ds, lang='en').badge}")
+    date = time.strftime("%Y-%m-%d")
+    label = "custom" if configs else scale
+    summaries = {lg: {"version": version(), "scale": label, "lang": lg, "date": date, "claims": claims[lg]}
+                 for lg in LANGS}
+    for lg in LANGS:
+        other = [x for x in LANGS if x != lg][0]
+        _atomic_write(root / f"summary.{lg}.json", json.dumps(summaries[lg], indent=2, ensure_ascii=False).encode())
+        _atomic_write(root / f"index.{lg}.html",
+                      render_index(summaries[lg], figures, lg, other_href=f"index.{other}.html").encode())
+    summary = summaries[lang]
+    other = [x for x in LANGS if x != lang][0]
+    _atomic_write(root / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False).encode())
+    _atomic_write(root / "index.html", render_index(summary, figures, lang, other_href=f"index.{other}.html").encode())
     return summary
 
 

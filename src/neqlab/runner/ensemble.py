@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from neqlab.core.errors import ConfigError
-from neqlab.core.rng import check_seed, replica_rng
+from neqlab.core.rng import Stream, check_seed, replica_rng
 from neqlab.runner.checkpoint import Checkpoint, fingerprint
 
 Task = Callable[[np.ndarray, int], dict[str, np.ndarray]]
@@ -38,7 +38,7 @@ BACKENDS = ("local", "dask")
 
 def _demo_task(replicas: np.ndarray, seed: int) -> dict[str, np.ndarray]:
     """A tiny task for doctests: one normal number per replica."""
-    return {"x": np.array([replica_rng(seed, int(i)).normal() for i in replicas])}
+    return {"x": np.array([replica_rng(seed, int(i), Stream.TESTING).normal() for i in replicas])}
 
 
 def default_chunk_size(n_items: int) -> int:
@@ -62,6 +62,7 @@ class Runner:
     checkpoint_dir: str | os.PathLike | None = None
     progress: bool = True
     resumed_chunks: int = field(default=0, init=False)
+    rejected_chunks: int = field(default=0, init=False)  # checkpoint files refused (recomputed)
     _client: Any = field(default=None, init=False, repr=False)
     _cluster: Any = field(default=None, init=False, repr=False)
 
@@ -102,7 +103,9 @@ class Runner:
         bounds = [(lo, min(lo + size, int(n_replicas))) for lo in range(0, int(n_replicas), size)]
         items = [np.arange(lo, hi, dtype=np.int64) for lo, hi in bounds]
         keys = [fingerprint(_task_name(task), _task_args(task), key, seed, lo, hi) for lo, hi in bounds]
-        results = self._run_chunks(lambda ids: task(ids, seed), items, keys, name, label or name)
+        idents = [{"kind": "ensemble", "task": _task_name(task), "seed": seed, "chunk": j,
+                   "n_chunks": len(bounds), "replicas": [lo, hi]} for j, (lo, hi) in enumerate(bounds)]
+        results = self._run_chunks(lambda ids: task(ids, seed), items, keys, name, label or name, idents)
         return {k: np.concatenate([r[k] for r in results], axis=0) for k in results[0]}
 
     def map(
@@ -116,7 +119,9 @@ class Runner:
     ) -> list[dict[str, np.ndarray]]:
         """Apply ``fn`` to each item (e.g. one config of a sweep), checkpointing each result."""
         keys = [fingerprint(_task_name(fn), _task_args(fn), key, repr(it)) for it in items]
-        return self._run_chunks(fn, list(items), keys, name, label or name)
+        idents = [{"kind": "map", "task": _task_name(fn), "item": j, "n_items": len(keys),
+                   "item_hash": fingerprint(repr(it))} for j, it in enumerate(items)]
+        return self._run_chunks(fn, list(items), keys, name, label or name, idents)
 
     def close(self) -> None:
         if self._client is not None:
@@ -127,22 +132,25 @@ class Runner:
             self._cluster = None
 
     # -- internals ------------------------------------------------------------------
-    def _run_chunks(self, fn, items, keys, name, label) -> list[dict[str, np.ndarray]]:
+    def _run_chunks(self, fn, items, keys, name, label, idents) -> list[dict[str, np.ndarray]]:
+        """Load the chunks whose checkpoint is exactly theirs, compute the others, save each."""
         ckpt = Checkpoint(self.checkpoint_dir) if self.checkpoint_dir is not None else None
         results: list[dict[str, np.ndarray] | None] = [None] * len(items)
         todo = []
         for j, k in enumerate(keys):
-            got = ckpt.load(name, k) if ckpt else None
+            got = ckpt.load(name, k, identity=idents[j]) if ckpt else None
             if got is not None:
                 results[j] = got
                 self.resumed_chunks += 1
             else:
                 todo.append(j)
+        if ckpt:
+            self.rejected_chunks += ckpt.rejected
         with _Progress(label, total=len(items), done=len(items) - len(todo), enabled=self.progress) as bar:
             for j, res in self._execute(fn, items, todo):
                 res = {k: np.asarray(v) for k, v in res.items()}
                 if ckpt:
-                    ckpt.save(name, keys[j], res)
+                    ckpt.save(name, keys[j], res, identity=idents[j])
                 results[j] = res
                 bar.advance()
         return results  # type: ignore[return-value]

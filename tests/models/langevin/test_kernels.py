@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from neqlab.core.rng import Stream
 from neqlab.core.protocol import Cycle, Ramp
 from neqlab.models.langevin import (
     LangevinParams, Potential, advance, double_well, dragged_trap, equilibrium_state, stiffness_ramp, trajectory_keys,
@@ -65,7 +66,7 @@ def test_keys_depend_only_on_seed_stream_and_id():
     a = trajectory_keys(9, [4, 5, 6])
     assert np.array_equal(a[1:], trajectory_keys(9, [5, 6]))
     assert len(set(trajectory_keys(9, np.arange(100000)).tolist())) == 100000
-    assert not np.array_equal(a, trajectory_keys(9, [4, 5, 6], stream=8))
+    assert not np.array_equal(a, trajectory_keys(9, [4, 5, 6], stream=(Stream.TESTING, 8)))
 
 
 coef = st.floats(-2.0, 2.0, allow_nan=False)

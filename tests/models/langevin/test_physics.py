@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from neqlab.core.rng import Stream
 from neqlab.core.errors import ConfigError, SimulationError
 from neqlab.core.protocol import Ramp
 from neqlab.models.langevin import LangevinParams, advance, double_well, dragged_trap, equilibrium_state, stiffness_ramp
@@ -14,7 +15,7 @@ from neqlab.testing import reference as ref
 M = 100_000
 
 
-def _drive(pot, lam0, lam1, t, params, m=M, seed=0, stream=7):
+def _drive(pot, lam0, lam1, t, params, m=M, seed=0, stream=Stream.LANGEVIN_NOISE):
     s = equilibrium_state(pot, lam0, params, seed=seed, replicas=np.arange(m), stream=stream)
     n = int(round(t / params.dt))
     return advance(s, pot, Ramp(lam0, lam1, t), params, n)[0]
@@ -46,7 +47,7 @@ def test_stiffness_ramp_free_energy():
     p = LangevinParams(dt=1e-3)
     pot = stiffness_ramp()
     wf = _drive(pot, 1.0, 4.0, 0.5, p, m=50_000).work
-    wr = _drive(pot, 4.0, 1.0, 0.5, p, m=50_000, stream=8).work
+    wr = _drive(pot, 4.0, 1.0, 0.5, p, m=50_000, stream=(Stream.TESTING, 8)).work
     exact = ref.stiffness_ramp_delta_f(1.0, 4.0, 1.0)
     assert abs(pot.delta_f(1.0, 4.0, 1.0) - exact) < 1e-12
     est = free_energy(wf, wr, 1.0, methods=("bar", "exp_forward"))
@@ -59,7 +60,7 @@ def test_double_well_barrier_free_energy_underdamped():
     pot = double_well(control="barrier")
     exact = pot.delta_f(0.0, 2.0, 1.0)
     wf = _drive(pot, 0.0, 2.0, 1.0, p, m=40_000)
-    wr = _drive(pot, 2.0, 0.0, 1.0, p, m=40_000, stream=8)
+    wr = _drive(pot, 2.0, 0.0, 1.0, p, m=40_000, stream=(Stream.TESTING, 8))
     # total work (protocol + shadow) obeys Crooks exactly for BAOAB; BAR standard error, |z| < 4
     val, err = free_energy(wf.work + wf.shadow_work, wr.work + wr.shadow_work, 1.0, methods=("bar",))["bar"]
     assert abs(val - exact) < 4 * err

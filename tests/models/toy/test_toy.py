@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neqlab.core.rng import replica_keys
+from neqlab.core.rng import Stream, replica_keys
 from neqlab.models.toy import KacRing, ehrenfest_n_left, ehrenfest_return_times
 
 
@@ -42,7 +42,7 @@ def test_kac_exact_period(n, mu, key):
 @given(st.integers(1, 40), st.integers(0, 200))
 @settings(max_examples=30, deadline=None)
 def test_ehrenfest_moves_by_one_and_stays_in_range(N, steps):
-    p = ehrenfest_n_left(replica_keys(1, [0, 1, 2]), n_particles=N, n_start=N, n_steps=steps)
+    p = ehrenfest_n_left(replica_keys(1, [0, 1, 2], Stream.TESTING), n_particles=N, n_start=N, n_steps=steps)
     assert p.shape == (3, steps + 1)
     assert (np.abs(np.diff(p, axis=1)) == 1).all()
     assert p.min() >= 0 and p.max() <= N
@@ -51,7 +51,7 @@ def test_ehrenfest_moves_by_one_and_stays_in_range(N, steps):
 def test_ehrenfest_mean_return_time_is_2_to_the_N():
     # Kac's lemma: E[T] = 1/pi(all left) = 2^N. N = 8, 4000 replicas: the std of T is
     # about 2^N, so the mean has error ~ 256/sqrt(4000) ~ 4; |z| < 4.
-    T = ehrenfest_return_times(replica_keys(11, np.arange(4000)), n_particles=8, n_start=8, max_steps=10**6)
+    T = ehrenfest_return_times(replica_keys(11, np.arange(4000), Stream.TESTING), n_particles=8, n_start=8, max_steps=10**6)
     assert (T > 0).all()
     z = (T.mean() - 256) / (T.std(ddof=1) / np.sqrt(T.size))
     assert abs(z) < 4

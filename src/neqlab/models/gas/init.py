@@ -1,7 +1,7 @@
 """Initial conditions: lattices with Maxwell-Boltzmann velocities, equilibrated fluids,
 a gas confined to part of the box (free expansion), two halves at different kT.
 
-All draw their randomness from ``replica_rng(seed, replica)``: the same arguments give
+All draw their randomness from ``replica_rng(seed, replica, Stream.GAS_INITIAL)``: the same arguments give
 the same state on any machine and any number of threads.
 """
 
@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from neqlab.core.errors import ConfigError
-from neqlab.core.rng import replica_rng
+from neqlab.core.rng import Stream, replica_rng
 from neqlab.models.gas.state import Params, State, float_type
 
 
@@ -84,7 +84,7 @@ def lattice_gas(n_particles: int, density: float = 0.5, kT: float = 1.0, dim: in
     region = box.copy()
     region[0] *= fill
     x = lattice_sites(n_particles, region)
-    rng = replica_rng(seed, replica)
+    rng = replica_rng(seed, replica, Stream.GAS_INITIAL)
     v = maxwell_boltzmann(n_particles, dim, kT, rng)
     ft = float_type(precision)
     return State(x.astype(ft), v.astype(ft), box.astype(ft), periodic)
@@ -149,7 +149,7 @@ def confined_gas(n_particles: int, density: float = 0.5, kT: float = 1.0, dim: i
     # to confine, and walls at 0 and L would leave touching pairs across the boundary
     per_in[0] = per[0] and fill == 1
     x = lattice_sites(n_particles, inner)
-    v = maxwell_boltzmann(n_particles, dim, kT, replica_rng(seed, replica))
+    v = maxwell_boltzmann(n_particles, dim, kT, replica_rng(seed, replica, Stream.GAS_INITIAL))
     s = State(x.astype(p.dtype), v.astype(p.dtype), inner.astype(p.dtype), per_in)
     s = equilibrate(s, p, kT, t_eq)
     return State(s.positions, s.velocities, box.astype(p.dtype), per)
@@ -189,9 +189,9 @@ def random_gas(n_particles: int, density: float = 0.3, kT: float = 1.0, dim: int
     box = box_for(n_particles, density, dim, aspect)
     per = np.broadcast_to(np.asarray(periodic, dtype=bool), (dim,)).copy()
     x = np.zeros((n_particles, dim))
-    key = replica_keys(seed, [replica], stream=1)[0]
+    key = replica_keys(seed, [replica], Stream.GAS_PACKING)[0]
     if K.random_sequential_addition(x, box, per, float(r_min), key, 10_000) != K.OK:
         raise ConfigError(f"density must be lower for random packing with r_min = {r_min}, got {density!r}")
-    v = maxwell_boltzmann(n_particles, dim, kT, replica_rng(seed, replica))
+    v = maxwell_boltzmann(n_particles, dim, kT, replica_rng(seed, replica, Stream.GAS_INITIAL))
     ft = float_type(precision)
     return State(x.astype(ft), v.astype(ft), box.astype(ft), per)

@@ -164,7 +164,7 @@ class ThermalWalls:
     distribution invariant (the wall obeys detailed balance), so a walled gas relaxes
     to equilibrium at kT. Every non-periodic wall is thermal except a moving piston.
     The draws come from a counter-based stream keyed by ``key`` (e.g.
-    ``neqlab.core.rng.replica_keys(seed, [replica])[0]``), the absolute step and the
+    ``neqlab.core.rng.replica_keys(seed, [replica], stream)[0]``), the absolute step and the
     particle id: the same for any memory order or split of the run into calls.
 
     >>> ThermalWalls(kT=1.0, key=7).kT

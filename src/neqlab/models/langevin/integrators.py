@@ -26,13 +26,13 @@ import numpy as np
 
 from neqlab.core.config import ConfigBase, param
 from neqlab.core.errors import ConfigError, SimulationError
-from neqlab.core.rng import replica_keys
+from neqlab.core.rng import Stream, replica_keys
 from neqlab.models import _threads
 from neqlab.models.langevin import _kernels as K
 from neqlab.models.langevin.potentials import Potential
 
 SCHEMES = ("overdamped", "baoab")
-NOISE_STREAM = 7  # stream number of core.rng reserved for Langevin noise
+NOISE_STREAM = Stream.LANGEVIN_NOISE  # the default noise stream
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def trajectory_keys(seed: int, replicas, stream: int = NOISE_STREAM) -> np.ndarr
     >>> bool(a[3] == trajectory_keys(3, [5])[0]) and len(set(a.tolist())) == 4
     True
     """
-    return replica_keys(seed, replicas, stream=int(stream))
+    return replica_keys(seed, replicas, stream)
 
 
 def equilibrium_state(potential: Potential, lam0: float, params: LangevinParams, *, seed: int, replicas,

@@ -4,8 +4,8 @@ Exact results (PHYSICS.md): stationary law Binomial(N, 1/2); mean relaxation
 E[n_t] - N/2 = (1 - 2/N)^t (n_0 - N/2); mean return time to state n is 2^N / C(N, n).
 
 >>> import numpy as np
->>> from neqlab.core.rng import replica_keys
->>> paths = ehrenfest_n_left(replica_keys(0, [0, 1]), n_particles=10, n_start=10, n_steps=4)
+>>> from neqlab.core.rng import Stream, replica_keys
+>>> paths = ehrenfest_n_left(replica_keys(0, [0, 1], Stream.TESTING), n_particles=10, n_start=10, n_steps=4)
 >>> paths.shape, int(paths[0, 0]), int(abs(paths[0, 1] - paths[0, 0]))
 ((2, 5), 10, 1)
 """
