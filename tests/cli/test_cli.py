@@ -34,7 +34,7 @@ def neq(*args, cwd, timeout=300):
     (["run", "macrostates", "--seed", "-3"], "seed must be an integer in [0, 9223372036854775807]"),
     (["run", "macrostates", "--workers", "0"], "workers must be an integer in [1, 1024], got '0'"),
     (["run", "macrostates", "--backend", "mpi"], "backend must be one of 'local', 'dask', got 'mpi'"),
-    (["run", "macrostates", "--config", "missing.toml"], "config must be a readable TOML file, got 'missing.toml'"),
+    (["run", "macrostates", "--config", "missing.toml"], "config must be a readable regular file, got 'missing.toml'"),
     (["run", "macrostates", "--out", "ro/x.nc"], "out must be a path in a writable directory"),
     (["run", "macrostates", "--out", "x.txt"], "out must be a file name ending in .nc"),
     (["show", "missing.nc"], "path must be an existing result file"),

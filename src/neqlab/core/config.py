@@ -32,17 +32,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-
 from neqlab.core.errors import ConfigError
-
-
-def _is_bool(value: Any) -> bool:
-    """A Python or NumPy bool (numpy is not imported here: a NumPy value implies it is loaded,
-    and the config modules must stay light for `neqlab list` and bad-input errors)."""
-    if isinstance(value, bool):
-        return True
-    np = sys.modules.get("numpy")
-    return np is not None and isinstance(value, np.bool_)
 
 _MISSING = object()
 _LOG10_2 = math.log10(2.0)
@@ -189,6 +179,15 @@ def _kind(field: dataclasses.Field) -> str:
         inner = ann[ann.find("[") + 1 : ann.rfind("]")].split(",")[0] if "[" in ann else "float"
         return "tuple:" + inner
     return "any"
+
+
+def _is_bool(value: Any) -> bool:
+    """A Python or NumPy boolean. NumPy is not imported here (the command line checks a
+    config without loading it): if it is not loaded, no value can be a NumPy boolean."""
+    if isinstance(value, bool):
+        return True
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(value, np.bool_)
 
 
 def _in_range(x: float, meta: Mapping[str, Any]) -> bool:

@@ -14,9 +14,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-
-import numpy as np
-import xarray as xr
+from typing import TYPE_CHECKING
 
 from neqlab.core.atomic import atomic_write, create_temporary, remove_stale_temporaries
 from neqlab.core.config import shown
@@ -30,6 +28,9 @@ PATH_SHOWN = 160  # characters of a path echoed whole in an error
 TEMP_RESERVE = 14  # characters a temporary adds to a file name: "." + "." + 8 + ".tmp"
 _KINDS = {stat.S_IFDIR: "a directory", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
           stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFLNK: "a symlink"}
+
+if TYPE_CHECKING:  # NumPy and xarray are imported where data are read or written, so that
+    import xarray as xr  # the command line checks an output path without loading them
 
 
 def _shown(path: str) -> str:
@@ -107,6 +108,8 @@ def check_writable(path: str | os.PathLike) -> Path:
 
 def _encodable(ds: xr.Dataset) -> xr.Dataset:
     """netCDF has no bool type: store booleans as int8 and mark them for load."""
+    import numpy as np
+
     ds = ds.copy()
     for name, var in list(ds.variables.items()):
         if var.dtype == bool:
@@ -141,6 +144,8 @@ def load(path: str | os.PathLike, *, max_bytes: int | None = None) -> xr.Dataset
     file, not netCDF, or declares more data than ``max_bytes`` (default: half the
     available memory): a 6 KB file can declare a 10^6 x 10^6 variable.
     """
+    import xarray as xr
+
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"path must be an existing result file (.nc), got {_shown(str(p))}")

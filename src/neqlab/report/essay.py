@@ -19,32 +19,76 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from neqlab.core.config import shown
 from neqlab.core.errors import ConfigError
 from neqlab.experiments import REGISTRY
 from neqlab.experiments.api import make_config, plot, run_config, verdict
 from neqlab.io.provenance import version
-from neqlab.io.store import load, save
+from neqlab.io.store import TEMP_RESERVE, atomic_write, check_output_path, load, save
 from neqlab.plotting import figure_bytes
 from neqlab.report.html import render_index
 from neqlab.runner import Runner
+from neqlab.runner.scheduler import check_scheduler, resolve_backend
 
 SCALES = ("quick", "default", "full")
+SUBDIRS = ("figures", "data")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Write a report file through :func:`neqlab.io.store.atomic_write` (temporary + rename)."""
+    with atomic_write(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def check_report_dir(out: str | os.PathLike, names: list[str]) -> Path:
+    """The report directory, checked without creating anything (ConfigError otherwise).
+
+    ``out`` and its ``figures``/``data`` must be directories or absent, every file the
+    report writes there must be writable (names within the file system's limit), and
+    the nearest existing ancestor must be a directory where one can really be created
+    (a temporary directory is made and removed there: read-only file systems, ``/proc``).
+    """
+    text = os.fspath(out) if isinstance(out, (str, os.PathLike)) else out
+    if not isinstance(text, str) or not text.strip() or "\x00" in text:
+        raise ConfigError(f"out must be a writable directory (a path), got {shown(text)}")
+    root = Path(text)
+
+    def bad(why: str) -> ConfigError:
+        return ConfigError(f"out must be a writable directory, got {shown(text)} ({why})")
+
+    for d in (root, *(root / s for s in SUBDIRS)):
+        if os.path.lexists(d) and not d.is_dir():
+            raise bad(f"{shown(str(d))} exists and is not a directory")
+    anchor = root
+    while not os.path.lexists(anchor) and anchor != anchor.parent:
+        anchor = anchor.parent
+    if not anchor.is_dir():
+        raise bad(f"{shown(str(anchor))} is not a directory")
+    if not os.access(anchor, os.W_OK | os.X_OK):
+        raise bad("permission denied")
+    try:  # prove it: os.access says yes to root on read-only places such as /proc
+        shutil.rmtree(tempfile.mkdtemp(prefix=".neqlab-", dir=anchor))
+    except OSError as exc:
+        raise bad(exc.strerror or type(exc).__name__) from None
+    files = [root / "index.html", root / "summary.json", root / "index.en.html", root / "summary.en.json"]
+    files += [root / "figures" / f"{n}.png" for n in names]
+    files += [root / "data" / f"{n}.nc" for n in names]
+    for f in files:
+        try:
+            check_output_path(f, name="out", reserve=max(TEMP_RESERVE, len(".ckpt")))
+        except ConfigError as exc:
+            raise bad(str(exc).removeprefix("out must be ")) from None
+    for n in names:
+        ckpt = root / "data" / f"{n}.nc.ckpt"
+        if os.path.lexists(ckpt) and not ckpt.is_dir():
+            raise bad(f"the checkpoint directory {shown(str(ckpt))} exists and is not a directory")
+    return root
 
 
 def _reusable(path: Path, config_json: str) -> bool:
@@ -62,7 +106,7 @@ def run_essay(
     *,
     scale: str = "quick",
     workers: int | None = None,
-    backend: str = "local",
+    backend: str | None = None,
     scheduler: str | None = None,
     progress: bool = True,
     names: list[str] | None = None,
@@ -74,26 +118,31 @@ def run_essay(
     languages (``index.html`` in ``lang``); return the summary in ``lang``.
 
     ``configs`` (name -> Config) replaces the scale's config of those experiments (tests
-    use the SMALL configs; the report then names the scale ``custom``).
+    use the SMALL configs; the report then names the scale ``custom``). ``backend``:
+    ``local`` or ``dask`` (None: ``dask`` if a ``scheduler`` is given, else ``local``).
+    Everything (language, scale, names, backend, workers, scheduler, the output
+    directory) is checked before any directory is created; a scheduler must answer.
     """
     from neqlab.core.i18n import LANGS, resolve_lang
 
     lang = resolve_lang(lang)
     if scale not in SCALES:
-        raise ConfigError(f"scale must be one of {', '.join(SCALES)}, got {scale!r}")
+        raise ConfigError(f"scale must be one of {', '.join(SCALES)}, got {shown(scale)}")
     names = list(REGISTRY) if names is None else names
     for n in names:
-        if n not in REGISTRY:
-            raise ConfigError(f"experiment must be one of {', '.join(REGISTRY)}, got {n!r}")
+        if not isinstance(n, str) or n not in REGISTRY:
+            raise ConfigError(f"experiment must be one of {', '.join(REGISTRY)}, got {shown(n)}")
+    backend, scheduler = resolve_backend(backend, scheduler)
+    Runner(backend=backend, workers=workers, scheduler=scheduler)  # checks workers; starts nothing
+    root = check_report_dir(out, names)
+    if scheduler is not None:
+        check_scheduler(scheduler)
     log = log or (lambda msg: print(msg, file=sys.stderr))
-    root = Path(out)
     try:
-        for sub in ("", "figures", "data"):
+        for sub in ("", *SUBDIRS):
             (root / sub).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"out must be a writable directory, got {str(root)!r} ({exc.strerror})") from None
-    if not os.access(root, os.W_OK):
-        raise ConfigError(f"out must be a writable directory, got {str(root)!r} (permission denied)")
 
     claims: dict[str, list] = {lg: [] for lg in LANGS}
     figures = {}
@@ -111,11 +160,13 @@ def run_essay(
             with Runner(backend=backend, workers=workers, scheduler=scheduler,
                         checkpoint_dir=ckpt, progress=progress) as runner:
                 ds = run_config(name, cfg, runner=runner)
+            if runner.rejected_chunks:
+                log(f"{name}: recomputed {runner.rejected_chunks} corrupt or foreign checkpoint chunk(s) in {ckpt}")
             save(ds, data)
             _clear(ckpt)
             log(f"{name}: ran in {time.monotonic() - t0:.1f} s")
         png = figure_bytes(plot(ds), "png")
-        _atomic_write(fig_path, png)
+        _write_bytes(fig_path, png)
         figures[name] = png
         for lg in LANGS:
             v = verdict(ds, lang=lg)
@@ -134,13 +185,13 @@ def run_essay(
                  for lg in LANGS}
     for lg in LANGS:
         other = [x for x in LANGS if x != lg][0]
-        _atomic_write(root / f"summary.{lg}.json", json.dumps(summaries[lg], indent=2, ensure_ascii=False).encode())
-        _atomic_write(root / f"index.{lg}.html",
-                      render_index(summaries[lg], figures, lg, other_href=f"index.{other}.html").encode())
+        _write_bytes(root / f"summary.{lg}.json", json.dumps(summaries[lg], indent=2, ensure_ascii=False).encode())
+        _write_bytes(root / f"index.{lg}.html",
+                     render_index(summaries[lg], figures, lg, other_href=f"index.{other}.html").encode())
     summary = summaries[lang]
     other = [x for x in LANGS if x != lang][0]
-    _atomic_write(root / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False).encode())
-    _atomic_write(root / "index.html", render_index(summary, figures, lang, other_href=f"index.{other}.html").encode())
+    _write_bytes(root / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False).encode())
+    _write_bytes(root / "index.html", render_index(summary, figures, lang, other_href=f"index.{other}.html").encode())
     return summary
 
 

@@ -19,8 +19,10 @@ True
 from __future__ import annotations
 
 import concurrent.futures as cf
+import importlib.util
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,9 +33,9 @@ import numpy as np
 from neqlab.core.errors import ConfigError
 from neqlab.core.rng import Stream, check_seed, replica_rng
 from neqlab.runner.checkpoint import Checkpoint, fingerprint
+from neqlab.runner.scheduler import BACKENDS, CONNECT_TIMEOUT
 
 Task = Callable[[np.ndarray, int], dict[str, np.ndarray]]
-BACKENDS = ("local", "dask")
 
 
 def _demo_task(replicas: np.ndarray, seed: int) -> dict[str, np.ndarray]:
@@ -180,13 +182,19 @@ class Runner:
 
         if self._client is None:
             if self.scheduler:
-                self._client = Client(self.scheduler)
+                try:
+                    self._client = Client(self.scheduler, timeout=f"{CONNECT_TIMEOUT}s")
+                except OSError as exc:
+                    raise ConfigError(f"cannot reach scheduler {self.scheduler!r} within {CONNECT_TIMEOUT:g} s "
+                                      f"({' '.join(str(exc).split())[:160]})") from None
             else:
-                self._cluster = LocalCluster(
+                self._cluster = LocalCluster(  # the dashboard on a free port: 8787 may be another cluster's
                     n_workers=self.n_workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=40,
+                    dashboard_address=":0", silence_logs=40,
                 )
                 self._client = Client(self._cluster)
+            if self.progress:
+                print(_dask_banner(self._client, self.scheduler), file=sys.stderr, flush=True)
         futures = {self._client.submit(fn, items[j], pure=False): j for j in todo}
         for fut in as_completed(futures):
             yield futures[fut], fut.result()
@@ -196,6 +204,18 @@ class Runner:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _dask_banner(client, scheduler: str | None) -> str:
+    """One line: where Dask runs, how many workers, and its dashboard link (or how to get one)."""
+    info = client.scheduler_info()
+    n = len(info.get("workers", {}))
+    where = f"scheduler {scheduler}" if scheduler else "a local cluster"
+    if "dashboard" not in info.get("services", {}):
+        return f"dask: {where}, {n} worker(s); no dashboard"
+    # the scheduler serves the page; it draws it only where bokeh is installed
+    bokeh = "" if scheduler or importlib.util.find_spec("bokeh") else " (install bokeh to see it)"
+    return f"dask: {where}, {n} worker(s); dashboard {client.dashboard_link}{bokeh}"
 
 
 def _task_name(task) -> str:
@@ -230,38 +250,52 @@ def run_ensemble(
 
 
 class _Progress:
-    """A rich progress bar with ETA on stderr, shown only for work longer than ~1 s."""
+    """A rich progress bar with elapsed time and ETA on stderr, shown once the work has
+    lasted ``DELAY`` seconds (even before its first chunk is done, and for one chunk)."""
+
+    DELAY = 1.0  # [s] shorter work shows no bar
 
     def __init__(self, label: str, total: int, done: int, enabled: bool):
         self.label, self.total, self.done = label, total, done
-        self.enabled = enabled and total > 1
+        self.enabled = enabled and done < total
         self._bar = None
         self._task = None
-        self._t0 = time.monotonic()
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+        self._closed = False
 
     def __enter__(self):
+        if self.enabled:
+            self._timer = threading.Timer(self.DELAY, self._start)
+            self._timer.daemon = True
+            self._timer.start()
         return self
 
     def _start(self):
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
 
-        self._bar = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("ETA"), TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True,
-        )
-        self._bar.start()
-        self._task = self._bar.add_task(self.label, total=self.total, completed=self.done)
+        with self._lock:
+            if self._closed or self._bar is not None:
+                return
+            self._bar = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                TextColumn("ETA"), TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=self.total, completed=self.done)
 
     def advance(self):
-        self.done += 1
-        if not self.enabled:
-            return
-        if self._bar is None and time.monotonic() - self._t0 > 1.0 and self.done < self.total:
-            self._start()
-        if self._bar is not None:
-            self._bar.update(self._task, completed=self.done)
+        with self._lock:
+            self.done += 1
+            if self._bar is not None:
+                self._bar.update(self._task, completed=self.done)
 
     def __exit__(self, *exc):
-        if self._bar is not None:
-            self._bar.stop()
+        if self._timer is not None:
+            self._timer.cancel()
+        with self._lock:
+            self._closed = True
+            if self._bar is not None:
+                self._bar.stop()
