@@ -30,7 +30,6 @@ heavy = sorted({m.split(".")[0] for m in sys.modules} & set(json.loads(HEAVY)))
 print("\\nHEAVY=" + json.dumps(heavy) + " CODE=" + str(code))
 """
 
-FLAT = [n for n in REGISTRY if not REGISTRY[n].is_package]  # TRANSITIONAL: not yet converted
 
 
 def heavy_modules(*args, cwd):
@@ -62,8 +61,6 @@ def test_fast_commands_import_no_heavy_module(tmp_path, args, code):
     assert heavy == [], f"`neqlab {' '.join(args)}` imported {heavy}"
 
 
-@pytest.mark.xfail(bool(FLAT), strict=True,
-                   reason=f"experiments still flat modules (their SECTION needs the whole module): {FLAT}")
 def test_list_imports_no_heavy_module(tmp_path):
     heavy, code, r = heavy_modules("list", cwd=tmp_path)
     assert code == 0, r.stderr

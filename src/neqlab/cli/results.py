@@ -22,15 +22,7 @@ PROBLEMS_SHOWN = 3  # schema problems named in the one-line error
 
 def verdict_text(v) -> str:
     """A verdict as the CLI prints it (plain text, in the verdict's language)."""
-    if hasattr(v, "lines"):
-        return "\n".join(v.lines())
-    # TRANSITIONAL: verdicts of experiments not yet converted to the package shape
-    out = [f"{v.experiment}: {v.badge.upper()}", f"  claim: {v.claim}"]
-    for k, val in v.measured.items():
-        exp = v.expected.get(k)
-        out.append(f"  {k} = {val:.6g}" + (f"  (expected {exp:.6g})" if isinstance(exp, (int, float)) else ""))
-    out.append(f"  conditions: {v.conditions}")
-    return "\n".join(out)
+    return "\n".join(v.lines())
 
 
 def checked_result(path: str, *, load: bool = True):
@@ -67,16 +59,15 @@ def checked_result(path: str, *, load: bool = True):
             exp.Config.from_json(text)
         except ConfigError as exc:
             raise ConfigError(f"path must be a result with a valid {name} config, got {where}: {exc}") from None
-        if exp.is_package:  # TRANSITIONAL: experiments not yet converted declare no schema
-            try:
-                problems = exp.schema.problems(lazy)
-            except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
-                problems = [f"unreadable metadata ({type(exc).__name__}: {exc})"]
-            if problems:  # name first what makes a file dangerous (sizes) or foreign (undeclared names)
-                problems.sort(key=lambda x: 0 if "elements" in x else 1 if x.startswith("undeclared") else 2)
-                more = f"; and {len(problems) - PROBLEMS_SHOWN} more" if len(problems) > PROBLEMS_SHOWN else ""
-                raise ConfigError(f"path must be a {name} result matching its schema, got {where} "
-                                  f"({'; '.join(problems[:PROBLEMS_SHOWN])}{more})")
+        try:
+            problems = REGISTRY[name].schema_of(lazy).problems(lazy)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            problems = [f"unreadable metadata ({type(exc).__name__}: {exc})"]
+        if problems:  # name first what makes a file dangerous (sizes) or foreign (undeclared names)
+            problems.sort(key=lambda x: 0 if "elements" in x else 1 if x.startswith("undeclared") else 2)
+            more = f"; and {len(problems) - PROBLEMS_SHOWN} more" if len(problems) > PROBLEMS_SHOWN else ""
+            raise ConfigError(f"path must be a {name} result matching its schema, got {where} "
+                              f"({'; '.join(problems[:PROBLEMS_SHOWN])}{more})")
         attrs = dict(lazy.attrs)
     return exp, (load_result(p) if load else attrs)
 
