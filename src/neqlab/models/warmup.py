@@ -94,10 +94,10 @@ def _flows() -> None:
 
 
 def _toy() -> None:
-    from neqlab.core.rng import replica_keys
+    from neqlab.core.rng import Stream, replica_keys
     from neqlab.models.toy import KacRing, ehrenfest_n_left, ehrenfest_return_times
 
-    keys = replica_keys(0, np.arange(2))
+    keys = replica_keys(0, np.arange(2), Stream.TESTING)
     ehrenfest_n_left(keys, n_particles=10, n_start=10, n_steps=5)
     ehrenfest_return_times(keys, n_particles=4, n_start=4, max_steps=100)
     ring = KacRing.random(1, 10, 0.1)
