@@ -203,6 +203,8 @@ def test_piston_period_must_be_a_multiple_of_the_step():
     (dict(t_transient=(0.1, 0.101)), "t_transient"),
     (dict(windows=(0.041,)), "windows"),
     (dict(windows=(30.0,)), "windows"),
+    (dict(windows=(5e-324,)), "windows"),  # zero steps (found by the command-line fuzz test)
+    (dict(t_transient=(1e-5, 0.1)), "t_transient"),
     (dict(piston_windows=(1, 16)), "piston_windows"),
     (dict(tail_n_particles=(4,)), "tail_n_particles"),
     (dict(piston_amplitude=3.0), "piston_amplitude"),

@@ -82,15 +82,16 @@ class Config(ConfigBase):
 
     def check(self) -> None:
         steps = [t / self.dt for t in self.t_transient]
-        if any(abs(s - round(s)) > 1e-6 * max(1.0, s) for s in steps):
-            raise ConfigError(f"t_transient must be a list of multiples of dt = {self.dt!r} [tau], got {self.t_transient!r}")
+        if any(abs(s - round(s)) > 1e-6 * max(1.0, s) or round(s) < 1 for s in steps):
+            raise ConfigError(f"t_transient must be a list of multiples of dt = {self.dt!r} [tau] (at least one step), "
+                              f"got {self.t_transient!r}")
         if self.n_trajectories % self.n_chains:
             raise ConfigError(f"n_trajectories must be a multiple of n_chains = {self.n_chains}, "
                               f"got {self.n_trajectories!r}")
         if any(abs(w / self.dt - round(w / self.dt)) > 1e-6 * max(1.0, w / self.dt) or w > self.t_steady
-               for w in self.windows):
-            raise ConfigError(f"windows must be a list of multiples of dt = {self.dt!r} [tau] up to t_steady, "
-                              f"got {self.windows!r}")
+               or round(w / self.dt) < 1 for w in self.windows):
+            raise ConfigError(f"windows must be a list of multiples of dt = {self.dt!r} [tau] from dt up to "
+                              f"t_steady = {self.t_steady!r}, got {self.windows!r}")
         if max(self.piston_windows) > self.piston_n_periods:
             raise ConfigError(f"piston_windows must be at most piston_n_periods = {self.piston_n_periods}, "
                               f"got {self.piston_windows!r}")
