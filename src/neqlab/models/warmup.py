@@ -105,11 +105,26 @@ def _toy() -> None:
     ring.advance(4, backward=True)
 
 
+def _shear() -> None:
+    from neqlab.models.shear import ShearParams, advance, equilibrium_ensemble, potential_energy, run
+    from neqlab.observables.shear import lyapunov_spectrum
+
+    for thermostat in ("isoenergetic", "isokinetic"):
+        p = ShearParams(dt=0.004, shear_rate=0.5, thermostat=thermostat, threads=1)
+        s = equilibrium_ensemble(16, 0.8, 1.0, n_systems=2, seed=0, t_eq=0.02)
+        s = advance(s, p, 3)
+        run(s, p, 4, record_every=2)
+        potential_energy(s, p)
+        if thermostat == "isoenergetic":
+            lyapunov_spectrum(s, p, t_run=0.2, t_transient=0.04, renorm_every=5, n_segments=2)
+
+
 # group -> (what it compiles, a rough relative cost to schedule the longest first)
 GROUPS = {
     "gas": (lambda: _gas("f64"), 5),
     "gas-f32": (lambda: _gas("f32"), 3),
     "langevin": (_langevin, 3),
+    "shear": (_shear, 3),
     "piston": (_piston, 1),
     "maps": (_maps, 1),
     "flows": (_flows, 1),
