@@ -20,7 +20,13 @@ $(STAMP): $(VENV)/bin/python pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed
+# numba compiles each kernel at its first call; compile them all once, in parallel
+# processes, right after the install (cached next to the sources, cache=True)
+$(VENV)/.warm: $(VENV)/.installed
+	$(PY) -m neqlab.models.warmup
+	touch $@
+
+demo: $(VENV)/.warm
 	$(VENV)/bin/neqlab essay --scale quick --out results/essay
 
 lint-layers: $(STAMP)

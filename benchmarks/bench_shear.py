@@ -14,7 +14,10 @@ Rates are system-steps per second (trajectory-steps) of wall-clock time, best of
 the single-thread entries also give the process CPU time per system-step, which a
 loaded shared machine disturbs much less. Prints the CPU model (lscpu) and the load.
 
-    python benchmarks/bench_shear.py
+    python benchmarks/bench_shear.py [--smoke]
+
+``run(smoke=True)``: the same cases and kernels (N = 56) with 16 systems, 20 steps per
+call, one repeat and 50 tangent steps (checks that the benchmark still works).
 """
 
 from __future__ import annotations
@@ -49,11 +52,11 @@ def cpu_model() -> str:
     return "unknown"
 
 
-def _best(fn, work: float) -> tuple[float, float]:
-    """(work per wall second, CPU seconds per unit of work), best of REPEAT."""
+def _best(fn, work: float, repeat: int = REPEAT) -> tuple[float, float]:
+    """(work per wall second, CPU seconds per unit of work), best of ``repeat``."""
     fn()  # compile / warm up
     wall = cpu = np.inf
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         t0, c0 = time.perf_counter(), time.process_time()
         fn()
         wall = min(wall, time.perf_counter() - t0)
@@ -61,27 +64,26 @@ def _best(fn, work: float) -> tuple[float, float]:
     return work / wall, cpu / work
 
 
-def _batched_rate(s, p):
-    return _best(lambda: advance(s, p, STEPS), s.n_systems * STEPS)
+def _batched_rate(s, p, steps: int = STEPS, repeat: int = REPEAT):
+    return _best(lambda: advance(s, p, steps), s.n_systems * steps, repeat)
 
 
-def _one_per_call_rate(s, p, n_sys: int = 64):
+def _one_per_call_rate(s, p, n_sys: int = 64, steps: int = STEPS, repeat: int = REPEAT):
     singles = [s.select([i]) for i in range(n_sys)]
-    return _best(lambda: [advance(x, p, STEPS) for x in singles], n_sys * STEPS)
+    return _best(lambda: [advance(x, p, steps) for x in singles], n_sys * steps, repeat)
 
 
-def _gas_rate(n_sys: int = 64):
+def _gas_rate(n_sys: int = 64, steps: int = STEPS, repeat: int = REPEAT):
     gp = gas.Params(dt=0.004)
     g0 = gas.advance(gas.lattice_gas(N, RHO, 1.0, 2, seed=0), gp, 250)
     states = [g0.copy() for _ in range(n_sys)]
-    return _best(lambda: [gas.advance(g, gp, STEPS) for g in states], n_sys * STEPS)
+    return _best(lambda: [gas.advance(g, gp, steps) for g in states], n_sys * steps, repeat)
 
 
-def _lyapunov_cost(s, p) -> tuple[float, float]:
+def _lyapunov_cost(s, p, n_steps: int = 250) -> tuple[float, float]:
     """(tangent seconds, QR seconds) per unit time for one system, renormalising every 25 steps."""
     one = s.select([0])
     q = obs._qr(np.random.default_rng(0).normal(size=(1, 4 * N, 4 * N - 3)))[0]
-    n_steps = 250
     tangent_step(one, p, q, 25)
     t0 = time.perf_counter()
     _, t, _ = tangent_step(one, p, q, n_steps)
@@ -94,17 +96,20 @@ def _lyapunov_cost(s, p) -> tuple[float, float]:
     return t_tan * per_unit, t_qr * per_unit
 
 
-def run() -> dict:
+def run(smoke: bool = False) -> dict:
+    """``smoke``: 16 systems, 20 steps per call, one repeat, 50 tangent steps (make test runs it)."""
     print(f"CPU: {cpu_model()}; numba threads available: {numba.config.NUMBA_NUM_THREADS}; "
           f"load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
+    m, steps, repeat, n_single, n_tangent = (16, 20, 1, 4, 50) if smoke else (M, STEPS, REPEAT, 64, 250)
     p1 = ShearParams(shear_rate=GAMMA, threads=1)
-    s = advance(equilibrium_ensemble(N, RHO, 1.0, n_systems=M, seed=0, t_eq=1.0), p1, 100)
-    b1, c1 = _batched_rate(s, p1)
-    b2, _ = _batched_rate(s, dataclasses.replace(p1, threads=2))
-    single, c_single = _one_per_call_rate(s, p1)
-    allp, c_allp = _batched_rate(s, dataclasses.replace(p1, neighbours="all_pairs"))
-    g, c_gas = _gas_rate()
-    tan, qr = _lyapunov_cost(s, p1)
+    s = advance(equilibrium_ensemble(N, RHO, 1.0, n_systems=m, seed=0, t_eq=0.1 if smoke else 1.0), p1,
+                10 if smoke else 100)
+    b1, c1 = _batched_rate(s, p1, steps, repeat)
+    b2, _ = _batched_rate(s, dataclasses.replace(p1, threads=2), steps, repeat)
+    single, c_single = _one_per_call_rate(s, p1, n_single, steps, repeat)
+    allp, c_allp = _batched_rate(s, dataclasses.replace(p1, neighbours="all_pairs"), steps, repeat)
+    g, c_gas = _gas_rate(n_single, steps, repeat)
+    tan, qr = _lyapunov_cost(s, p1, n_tangent)
     return {
         "shear_n56_batched_1core_cpu_per_step": {
             "value": c1 * 1e6, "unit": "CPU us/system-step", "baseline": c_single * 1e6, "ratio": c_single / c1,
@@ -136,4 +141,4 @@ def run() -> dict:
 if __name__ == "__main__":
     from run_all import print_table  # this directory is on sys.path when run as a script
 
-    print_table(run())
+    print_table(run(smoke="--smoke" in sys.argv))

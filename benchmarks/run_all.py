@@ -1,8 +1,15 @@
 """Run every benchmarks/bench_*.py, print a table of ratios, write bench.json.
 
-Each benchmark module has ``run() -> {name: {"value", "unit", "baseline", "ratio",
-"baseline_name"}}`` and times its baseline in the same run (the machines are noisy:
-ratios are what carry over). ``--only kac,md`` runs a subset.
+Each benchmark module has ``run(smoke: bool = False) -> {name: {"value", "unit",
+"baseline", "ratio", "baseline_name"}}`` and times its baseline in the same run (the
+machines are noisy: ratios are what carry over). ``--only kac,md`` runs a subset.
+Other scripts here (``profile_md.py``) are not benchmarks and are not run.
+
+``--smoke`` runs every benchmark's ``run(smoke=True)``: tiny sizes, the same code paths,
+no output file, a few seconds each once numba's cache is warm (``make test`` runs it:
+tests/test_benchmarks.py). A benchmark fails if it raises or returns no result, or a
+result without a finite value (a NaN baseline is allowed: LAMMPS is optional); the
+exit status is 1 if any failed, and the last line says which.
 """
 
 from __future__ import annotations
@@ -10,9 +17,11 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import os
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 
@@ -24,6 +33,24 @@ def _load(path: Path):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def benchmark_files() -> list[Path]:
+    """The benchmark scripts: ``bench_*.py`` in this directory, sorted (not profile_md.py)."""
+    return sorted(HERE.glob("bench_*.py"))
+
+
+def check_results(results) -> None:
+    """Raise ValueError unless ``results`` is a non-empty {name: entry} whose entries have a
+    finite numeric ``value`` and a ``unit`` (baselines and ratios may be NaN)."""
+    if not isinstance(results, dict) or not results:
+        raise ValueError(f"run() returned no results: {results!r}")
+    for name, r in results.items():
+        if not isinstance(r, dict) or "unit" not in r:
+            raise ValueError(f"{name}: an entry needs 'value' and 'unit', got {r!r}")
+        value = r.get("value")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"{name}: value must be a finite number, got {value!r}")
 
 
 def print_table(results: dict, file=sys.stdout) -> None:
@@ -42,17 +69,25 @@ def main(argv=None) -> int:
     wanted = {w.strip() for w in args.only.split(",") if w.strip()}
     results: dict = {}
     failed = []
-    for path in sorted(HERE.glob("bench_*.py")):
+    stems = {path.stem.removeprefix("bench_") for path in benchmark_files()}
+    if wanted - stems:
+        ap.error(f"--only: unknown benchmark(s) {', '.join(sorted(wanted - stems))}; choose from {', '.join(sorted(stems))}")
+    for path in benchmark_files():
         stem = path.stem.removeprefix("bench_")
         if wanted and stem not in wanted:
             continue
         print(f"== {path.name}", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
         try:
             mod = _load(path)
-            results.update(mod.run(smoke=True) if args.smoke else mod.run())
+            res = mod.run(smoke=True) if args.smoke else mod.run()
+            check_results(res)
+            results.update(res)
         except Exception:  # one broken benchmark must not hide the others
             traceback.print_exc()
             failed.append(path.name)
+        print(f"== {path.name}: {time.perf_counter() - t0:.1f} s wall"
+              + (" (FAILED)" if failed and failed[-1] == path.name else ""), file=sys.stderr, flush=True)
     print_table(results)
     if args.smoke:
         print("smoke run: every benchmark ran" if not failed else f"smoke run: failed: {', '.join(failed)}")

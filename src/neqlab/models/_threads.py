@@ -2,19 +2,21 @@
 parallel kernel starts the threading layer.
 
 Every wrapper that launches a ``parallel=True`` kernel calls :func:`configure` first
-(the gas engine's threaded step, the Langevin and piston ensembles); importing a
-module sets nothing. A user's own ``OMP_WAIT_POLICY`` always wins.
+(the Langevin and piston ensembles); importing a module sets nothing. A user's own
+``OMP_WAIT_POLICY`` always wins. The gas engine does not use OpenMP: its workers are
+threads of its own that synchronise through its task scheduler
+(``neqlab.models.gas._kernels.sched``), so no setting changes its speed.
 """
 
 from __future__ import annotations
 
 import os
 
-# GNU OpenMP's default (spin, then sleep) wastes a shared core when a kernel opens a
-# parallel region at every step: measured 0.8 (default) vs 28-37 (PASSIVE) M
-# particle-steps/s for the threaded gas step on a loaded 2-core machine, and the same
-# ~105 on an idle one (docs/engine.md). The setting is read once, when numba starts
-# OpenMP, so it must be in place before the first parallel kernel of the process.
+# GNU OpenMP's default (spin about a millisecond after each parallel region, then
+# sleep) burns a shared core between the many short ensemble kernels of a run; an
+# earlier gas step that opened a region at every step measured 0.8 (default) vs 28-37
+# (PASSIVE) M particle-steps/s on a loaded 2-core machine. The setting is read once,
+# when numba starts OpenMP, so it must be in place before the first parallel kernel.
 WAIT_POLICY = "PASSIVE"
 
 

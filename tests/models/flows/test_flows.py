@@ -98,3 +98,14 @@ def test_plain_path_equals_tangent_path_bitwise(system, integ):
     x = np.random.default_rng(5).random((7, f.dim)) * 0.3
     eye = np.broadcast_to(np.eye(f.dim), (7, f.dim, f.dim))
     assert np.array_equal(f.step(x, 30), f.tangent_step(x, eye, 30)[0])
+
+
+@pytest.mark.parametrize("system", [HarmonicOscillator(), Pendulum()])
+@pytest.mark.parametrize("integrator", sorted(INTEGRATORS))
+def test_blocked_one_dof_loop_gives_the_general_loops_bits(system, integrator):
+    # step() runs 1-dof systems B1 points at a time; tangent_step() takes the general
+    # per-point loop: the same arithmetic, so the same bits (13 points: a partial block)
+    f = Flow(system, integrator, 0.05)
+    pts = np.random.default_rng(3).normal(size=(13, 2))
+    eye = np.broadcast_to(np.eye(2), (13, 2, 2))
+    assert np.array_equal(f.step(pts, 20), f.tangent_step(pts, eye, 20)[0])

@@ -66,7 +66,7 @@ def test_negative_steps_rejected():
 
 FIELDS = {
     "dt": (0.0, 0.05), "r_cut": (1.0, 5.0), "skin": (0.05, 2.0),
-    "lattice_bits": (8, 44), "threads": (1, 256),
+    "lattice_bits": (8, 44), "threads": (0, 256),
 }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,28 +86,3 @@ def test_float32_forces_close_to_float64():
     # separation r ~ 0.8 that is ~1e-6, amplified 14x by F ~ r^-13: ~1.3e-5 of the
     # force scale. Bound: 4x that estimate.
     assert np.abs(f32 - f64).max() <= 5e-5 * np.abs(f64).max()
-
-
-@pytest.mark.parametrize("n,dim", [(3000, 2), (1203, 3)])
-def test_parallel_list_build_equals_serial(n, dim):
-    from neqlab.models.gas import _kernels as K
-    from neqlab.models.gas.potentials import kernel_params
-
-    rng = np.random.default_rng(n)
-    box = np.full(dim, (n / 0.4) ** (1 / dim))
-    x = random_gas(rng, n, box)
-    per = np.array([True, False, True][:dim])
-    prm = kernel_params(Params(), np.float64)
-    ncell = K._cell_grid(box, per, float(np.sqrt(prm[K.P_RLIST2])))
-    out = []
-    for fn in ("serial", "threaded"):
-        xx, vv, ids = x.copy(), np.zeros_like(x), np.arange(n)
-        nbr = np.empty(4, np.int32)  # too small: both must grow it
-        if fn == "serial":
-            st_, start, nbr = K.rebuild(xx, (vv,), ids, box, per, ncell, prm[K.P_RLIST2], True, nbr)
-        else:
-            st_, start, nbr = K.rebuild_threaded(xx, vv, ids, box, per, ncell, prm[K.P_RLIST2], nbr)
-        assert st_ == K.OK
-        out.append((start.copy(), nbr[: start[-1]].copy(), ids.copy()))
-    for a, b in zip(out[0], out[1]):
-        assert np.array_equal(a, b)

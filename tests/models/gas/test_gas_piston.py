@@ -38,5 +38,12 @@ def test_piston_needs_walls_and_room():
     w = lattice_gas(100, 0.2, 1.0, 2, seed=1, periodic=(False, True))
     with pytest.raises(ConfigError, match="piston must start beyond every particle"):
         advance(w, p, 10, piston=Ramp(1.0, 2.0, duration=1.0))
-    with pytest.raises(ConfigError, match="threads must be 1"):
-        advance(w, Params(threads=2), 10, piston=Ramp(float(w.box[0]), 20.0, duration=1.0))
+
+
+def test_piston_work_is_the_same_for_any_number_of_threads():
+    s = advance(lattice_gas(1200, 0.2, 1.0, 2, seed=4, periodic=(False, True)), Params(), 100)
+    s = type(s)(s.positions, s.velocities, s.box, s.periodic)  # t = 0: the ramp starts now
+    ramp = Ramp(float(s.box[0]), 0.8 * float(s.box[0]), duration=1.0)
+    a, b = (advance(s, Params(threads=t), 500, piston=ramp) for t in (1, 2))
+    assert a.work != 0.0 and a.work == b.work
+    assert np.array_equal(a.positions, b.positions) and np.array_equal(a.velocities, b.velocities)

@@ -71,15 +71,13 @@ def test_free_particle_between_walls_is_exact():
     assert np.allclose(s1.positions, folded, atol=1e-9)
 
 
-@pytest.mark.parametrize("n,dim", [(2000, 2), (1003, 2), (1501, 3)])  # chunks of unequal size too
-def test_threads_agree_with_serial_and_with_each_other(n, dim):
+@pytest.mark.parametrize("n,dim", [(2000, 2), (1003, 2), (1501, 3)])  # tasks of unequal size too
+def test_threads_give_the_serial_bits(n, dim):
     s = lattice_gas(n, 0.5, 1.0, dim, seed=6, periodic=(True, False, True)[:dim])
     a = advance(s, Params(), 100)
     b = advance(s, Params(threads=2), 100)
-    # different summation order only: round-off amplified by chaos over 100 steps (0.2 tau)
-    assert np.abs(a.positions - b.positions).max() < 1e-9
-    c = advance(s, Params(threads=2), 100)
-    assert np.array_equal(b.positions, c.positions)  # threaded: deterministic per particle
+    # the tasks and their order of summation depend on the data only, not on the workers
+    assert np.array_equal(a.positions, b.positions) and np.array_equal(a.velocities, b.velocities)
 
 
 def test_verlet_reversal_returns_close():

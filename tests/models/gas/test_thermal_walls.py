@@ -108,11 +108,16 @@ def test_bad_bath_input_is_a_one_line_config_error():
         advance(_gas(), p, 1, bath=1.0)
     with pytest.raises(ConfigError, match="periodic must be False on at least one axis"):
         advance(_gas(periodic=(True, True)), p, 1, bath=ThermalWalls(1.0, 1))
-    with pytest.raises(ConfigError, match="threads must be 1"):
-        advance(_gas(), Params(threads=2), 1, bath=ThermalWalls(1.0, 1))
     fp = Params(integrator="fixed_point")
     with pytest.raises(ConfigError, match="piston and bath need the 'verlet' integrator"):
         advance(to_lattice(_gas(), fp), fp, 1, bath=ThermalWalls(1.0, 1))
+
+
+def test_heat_is_the_same_for_any_number_of_threads():
+    s0 = _gas(1200, 0.2, 2.0, periodic=(False, True))
+    a, b = (advance(s0, Params(threads=t), 800, bath=ThermalWalls(1.0, 9)) for t in (1, 2))
+    assert a.heat != 0.0 and a.heat == b.heat
+    assert np.array_equal(a.positions, b.positions) and np.array_equal(a.velocities, b.velocities)
 
 
 @settings(max_examples=30, deadline=None)

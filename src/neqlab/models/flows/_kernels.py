@@ -185,12 +185,96 @@ def _one_step(sys_id, par, integ, q, p, h, a, tq, tp, aj, with_tan):
         _rk4(sys_id, par, q, p, h, with_tan, tq, tp)
 
 
+B1 = 8  # points advanced together by the one-degree-of-freedom loops
+
+
+@njit(cache=True, nogil=True)
+def _kick1(pend, c2, f, q, p):
+    """p += f a(q) for the B1 points of a block, a = c2 sin(q) (pendulum) or c2 q
+    (oscillator): :func:`accel` with c2 = -omega * omega computed once (the same
+    operations in the same order, hence the same bits). The branch stays outside the
+    loops: inside, the compiler evaluated the sine for the oscillator too."""
+    if pend:
+        for b in range(B1):
+            p[b] += f * (c2 * math.sin(q[b]))
+    else:
+        for b in range(B1):
+            p[b] += f * (c2 * q[b])
+
+
+@njit(cache=True, nogil=True)
+def _accel_into(pend, c2, q, out):
+    """out = a(q) for the B1 points of a block (as :func:`_kick1`)."""
+    if pend:
+        for b in range(B1):
+            out[b] = c2 * math.sin(q[b])
+    else:
+        for b in range(B1):
+            out[b] = c2 * q[b]
+
+
+@njit(cache=True, nogil=True)
+def _flow_run_1dof(sys_id, par, integ, h, pts, n_steps, status):
+    """:func:`flow_run` without tangents for the oscillator and the pendulum, B1 points
+    at a time. Each point's arithmetic is that of the general loop (the same bits); the
+    B1 independent chains of one step overlap in the CPU's pipelines instead of waiting
+    on each other's latency (a step is a chain of dependent multiplies and a sine)."""
+    n = pts.shape[0]
+    c2 = -par[0] * par[0]
+    pend = sys_id == PENDULUM
+    qb = np.zeros(B1)
+    pb = np.zeros(B1)
+    kq = np.zeros((4, B1))
+    kp = np.zeros((4, B1))
+    qs = np.zeros(B1)
+    wts = np.array([1.0]) if integ == LEAPFROG else np.array([Y_W1, Y_W0, Y_W1])
+    for i0 in range(0, n, B1):
+        m = min(B1, n - i0)
+        for b in range(B1):
+            qb[b] = pts[i0 + b, 0] if b < m else 0.0
+            pb[b] = pts[i0 + b, 1] if b < m else 0.0
+        if integ == LEAPFROG or integ == YOSHIDA4:
+            for _ in range(n_steps):
+                for iw in range(wts.shape[0]):
+                    hw = wts[iw] * h
+                    _kick1(pend, c2, 0.5 * hw, qb, pb)
+                    for b in range(B1):
+                        qb[b] += hw * pb[b]
+                    _kick1(pend, c2, 0.5 * hw, qb, pb)
+        elif integ == EULER:
+            for _ in range(n_steps):
+                for b in range(B1):
+                    qs[b] = qb[b]
+                for b in range(B1):
+                    qb[b] += h * pb[b]
+                _kick1(pend, c2, h, qs, pb)
+        else:
+            for _ in range(n_steps):
+                for st in range(4):
+                    c = 0.0 if st == 0 else (0.5 * h if st < 3 else h)
+                    for b in range(B1):
+                        qs[b] = qb[b] + c * kq[st - 1, b] if st > 0 else qb[b]
+                        kq[st, b] = pb[b] + c * kp[st - 1, b] if st > 0 else pb[b]
+                    _accel_into(pend, c2, qs, kp[st])
+                for b in range(B1):
+                    qb[b] += h / 6.0 * (kq[0, b] + 2.0 * kq[1, b] + 2.0 * kq[2, b] + kq[3, b])
+                    pb[b] += h / 6.0 * (kp[0, b] + 2.0 * kp[1, b] + 2.0 * kp[2, b] + kp[3, b])
+        for b in range(m):
+            if not (math.isfinite(qb[b]) and math.isfinite(pb[b])):
+                status[i0 + b] = 1
+            pts[i0 + b, 0] = qb[b]
+            pts[i0 + b, 1] = pb[b]
+
+
 @njit(cache=True, nogil=True)
 def flow_run(sys_id, par, integ, h, pts, n_steps, tan, status):
     """Advance points (n, 2d) by n_steps; if tan has n rows, also tangents (n, 2d, m)."""
     n = pts.shape[0]
     d = pts.shape[1] // 2
     with_tan = tan.shape[0] == n
+    if d == 1 and not with_tan and (sys_id == OSCILLATOR or sys_id == PENDULUM):
+        _flow_run_1dof(sys_id, par, integ, h, pts, n_steps, status)
+        return 0
     for i in range(n):
         q = pts[i, :d].copy()
         p = pts[i, d:].copy()

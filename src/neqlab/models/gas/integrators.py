@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 
-import numba
 import numpy as np
 
 from neqlab.core.errors import ConfigError
-from neqlab.models import _threads
-from neqlab.models.gas import _kernels as K
+from neqlab.models.gas import _workers
 from neqlab.models.gas._plumbing import check_box, kernel_params, raise_status
 from neqlab.models.gas.state import LatticeState, Params, State, ThermalWalls, float_type
 
@@ -30,14 +28,16 @@ def advance(state: State | LatticeState, params: Params, n_steps: int, *, piston
     A :class:`State` is advanced by velocity Verlet (``params.integrator == "verlet"``),
     a :class:`LatticeState` by the integer leapfrog (``"fixed_point"``). Raises
     SimulationError with a remedy on overlap, NaN, escape or overflow.
+    ``params.threads`` workers share every step; the result is bitwise the same for any
+    number of threads.
 
     ``piston``: a protocol x_w(t) (e.g. ``neqlab.core.protocol.Ramp``) giving the
     position [length] of the upper wall of axis 0 at absolute time t (axis 0 must have
-    walls; serial Verlet only). Particles reflect off the moving wall; the work it does
+    walls; Verlet only). Particles reflect off the moving wall; the work it does
     on the gas accumulates in ``state.work`` and ``box[0]`` follows the wall.
 
-    ``bath``: :class:`ThermalWalls` make every wall but the piston a heat bath (serial
-    Verlet only); the heat the gas gives them accumulates in ``state.heat``.
+    ``bath``: :class:`ThermalWalls` make every wall but the piston a heat bath (Verlet
+    only); the heat the gas gives them accumulates in ``state.heat``.
     """
     if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
         raise ConfigError(f"n_steps must be an integer in [0, inf), got {n_steps!r}")
@@ -58,8 +58,6 @@ def advance(state: State | LatticeState, params: Params, n_steps: int, *, piston
 def _wall_positions(state: State, params: Params, n_steps: int, piston) -> np.ndarray:
     if state.periodic[0]:
         raise ConfigError("periodic[0] must be False (walls) to move a piston along axis 0, got True")
-    if params.threads != 1:
-        raise ConfigError(f"threads must be 1 with a piston, got {params.threads}")
     t = state.time + params.dt * np.arange(n_steps + 1)
     wall = np.asarray(piston(t), dtype=np.float64) * np.ones(n_steps + 1)
     if not np.all(np.isfinite(wall)) or wall.min() <= 0:
@@ -78,8 +76,6 @@ def _advance_verlet(state: State, params: Params, n_steps: int, piston=None, bat
     if bath is not None:
         if bool(np.all(state.periodic)):
             raise ConfigError("periodic must be False on at least one axis for thermal walls, got all True")
-        if params.threads != 1:
-            raise ConfigError(f"threads must be 1 with thermal walls, got {params.threads}")
         bath_arr = np.array([bath.kT], dtype=np.float64)
         key = np.uint64(bath.key)
     x = state.positions.astype(dtype, copy=True)
@@ -90,21 +86,10 @@ def _advance_verlet(state: State, params: Params, n_steps: int, piston=None, bat
         wall = _wall_positions(state, params, n_steps, piston).astype(dtype)
         box = box.copy()
         box[0] = wall.max()  # the cell grid spans every wall position
-    f = np.empty_like(x)
     ids = np.arange(state.n_particles, dtype=np.int64)
     prm = kernel_params(params, dtype)
-    if params.threads > 1:
-        _threads.configure()
-        old = numba.get_num_threads()
-        numba.set_num_threads(min(params.threads, numba.config.NUMBA_NUM_THREADS))
-        try:
-            st, done = K.verlet_run_threaded(x, v, f, ids, box, state.periodic, prm, n_steps)
-            work = heat = 0.0
-        finally:
-            numba.set_num_threads(old)
-    else:
-        st, done, work, heat = K.verlet_run(x, v, f, ids, box, state.periodic, prm, n_steps, wall,
-                                            bath_arr, key, np.int64(state.step))
+    st, done, work, heat, _ = _workers.verlet_run(x, v, ids, box, state.periodic, prm, n_steps, wall, bath_arr, key,
+                                                  state.step, params.threads)
     raise_status(st, state.step + done, f"velocity Verlet ({params.precision})")
     if piston is not None:
         box[0] = wall[-1]
@@ -137,8 +122,8 @@ def _advance_lattice(state: LatticeState, params: Params, n_steps: int) -> Latti
     check_box(state.box, state.periodic, params)
     u, d, a = state.u.copy(), state.d.copy(), np.empty_like(state.a)
     ids = np.arange(state.n_particles, dtype=np.int64)
-    st, done = K.lattice_run(u, d, a, ids, state.lbox, state.periodic, kernel_params(params, np.float64),
-                             _lattice_consts(params, state.bits), n_steps)
+    st, done = _workers.lattice_run(u, d, a, ids, state.lbox, state.periodic, kernel_params(params, np.float64),
+                                    _lattice_consts(params, state.bits), n_steps, params.threads)
     raise_status(st, state.step + done, "fixed-point leapfrog")
     out = [np.empty_like(u) for _ in range(3)]
     for o, src in zip(out, (u, d, a)):

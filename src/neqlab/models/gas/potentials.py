@@ -10,35 +10,21 @@ from __future__ import annotations
 import numpy as np
 
 from neqlab.models.gas import _kernels as K
+from neqlab.models.gas import _workers
 from neqlab.models.gas._plumbing import check_box, kernel_params, raise_status
 from neqlab.models.gas.state import LatticeState, Params, State
 
 
-def _float_state(state: State | LatticeState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if isinstance(state, LatticeState):
-        return state.positions, state.box, state.periodic
-    return state.positions, state.box, state.periodic
-
-
 def _evaluate(state: State | LatticeState, params: Params) -> tuple[np.ndarray, float, float]:
-    x, box, periodic = _float_state(state)
-    x = x.copy()
-    box = np.asarray(box, dtype=x.dtype)
-    check_box(box, periodic, params)
-    prm = kernel_params(params, x.dtype)
-    n = x.shape[0]
-    ids = np.arange(n, dtype=np.int64)
-    ncell = K._cell_grid(box, periodic, float(np.sqrt(prm[K.P_RLIST2])))
-    st, start, nbr = K.rebuild(x, (x.copy(),), ids, box, periodic, ncell, prm[K.P_RLIST2], True,
-                               np.empty(8 * n + 16, np.int32))
-    raise_status(st, state.step, "the neighbour list")
-    f = np.empty_like(x)
+    x = np.ascontiguousarray(state.positions)
+    box = np.asarray(state.box, dtype=x.dtype)
+    check_box(box, state.periodic, params)
+    status, f, epot, vir = _workers.evaluate(x, box, np.asarray(state.periodic), kernel_params(params, x.dtype))
     # the OVERLAP status is ignored here: a close pair is a state to evaluate, not a
     # failed run (the integrators raise on it)
-    _, epot, vir = K.half_list_forces(x, box, periodic, prm, start, nbr, f)
-    out = np.empty_like(f)
-    out[ids] = f
-    return out, float(epot), float(vir)
+    if status != K.OVERLAP:
+        raise_status(status, state.step, "the neighbour list")
+    return f, epot, vir
 
 
 def forces(state: State | LatticeState, params: Params) -> np.ndarray:

@@ -54,7 +54,8 @@ class Params(ConfigBase):
     integrator: str = param("verlet", choices=("verlet", "fixed_point"), doc="velocity Verlet (float) or bit-reversible integer leapfrog")
     precision: str = param("f64", choices=tuple(FLOAT_TYPES), doc="float type of the whole Verlet state (f64 or f32)")
     lattice_bits: int = param(32, lo=8, hi=44, doc="fixed point: lattice spacing 2^-lattice_bits [length]")
-    threads: int = param(1, lo=1, hi=256, doc="numba threads for the Verlet step (1 = serial half list)")
+    threads: int = param(0, lo=0, hi=256, doc="worker threads sharing each step (0 = automatic: 1 below 8000 particles, "
+                                                "else the free CPUs); the result is the same for any number")
 
     @property
     def r_cut_effective(self) -> float:
@@ -92,6 +93,13 @@ def params_for(precision: str, **overrides) -> Params:
     return Params(integrator="verlet", precision=precision, **overrides)
 
 
+def _vector(value, dtype: np.dtype, dim: int) -> np.ndarray:
+    """``value`` as a contiguous (dim,) array of ``dtype`` (a scalar is broadcast)."""
+    if isinstance(value, np.ndarray) and value.shape == (dim,) and value.dtype == dtype and value.flags.c_contiguous:
+        return value  # the engine's own outputs: no conversion (a state per call in ensembles)
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=dtype), (dim,)))
+
+
 @dataclass
 class State:
     """A gas for velocity Verlet: positions in [0, L), velocities, in one float dtype.
@@ -119,8 +127,8 @@ class State:
         self.velocities = np.ascontiguousarray(self.velocities, dtype=dtype)
         if self.velocities.shape != x.shape:
             raise ConfigError(f"velocities must have shape {x.shape}, got {self.velocities.shape}")
-        self.box = np.ascontiguousarray(np.broadcast_to(np.asarray(self.box, dtype=dtype), (x.shape[1],)))
-        self.periodic = np.ascontiguousarray(np.broadcast_to(np.asarray(self.periodic, dtype=bool), (x.shape[1],)))
+        self.box = _vector(self.box, dtype, x.shape[1])
+        self.periodic = _vector(self.periodic, np.dtype(np.bool_), x.shape[1])
         if not np.all(self.box > 0):
             raise ConfigError(f"box must be positive on every axis, got {self.box.tolist()}")
 

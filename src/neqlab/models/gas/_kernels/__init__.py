@@ -13,30 +13,28 @@ Conventions
   (positions in [0, L], specular reflection).
 - ``ids``: the original particle index; particles are re-sorted by cell at every
   neighbour-list rebuild and the wrapper puts them back in id order.
-- Neighbour list: CSR, ``nbr_start`` (N+1) and ``nbr`` (int32, grown inside the kernel
-  when full); a half list (each pair once, half-shell cell stencil).
+- Step loops are phases of tasks run by any number of workers (``sched``): results
+  depend on the data only, never on the number of threads.
+- Pair lists: flat (``pi``, ``pj``, uint32) per slab of cell rows, a half list (each
+  pair once, half-shell cell stencil).
 - Status: 0 ok, 1 non-finite, 2 overlap, 3 escape, 4 neighbour list beyond 1000 pairs
-  per particle. Step loops return (status, steps done).
+  per particle.
 
-Modules: ``cells`` (cell lists, list builds), ``forces`` (pair forces), ``verlet``
-(the serial step loop), ``threaded`` (the threaded step loop), ``lattice`` (the bit-reversible integer leapfrog), ``packing``
+Modules: ``sync`` (atomics), ``sched`` (the task scheduler), ``cells`` (cell grid,
+binning, counting sort), ``pairs`` (slab pair lists, forces, energy), ``verlet``
+(velocity Verlet), ``lattice`` (the bit-reversible integer leapfrog), ``packing``
 (random sequential addition).
 """
 
-from neqlab.models.gas._kernels.cells import (ESCAPE, LIST_FULL, NONFINITE, OK, OVERLAP, P_C4, P_C24,
-                                              P_C48, P_DT, P_HALF, P_HSKIN2, P_ONE, P_R2MIN, P_RC2,
-                                              P_RLIST2, P_SHIFT, _cell_grid, build_half_list, build_list,
-                                              half_stencil, permute_rows, rebuild, sort_by_cell)
-from neqlab.models.gas._kernels.forces import half_list_forces
-from neqlab.models.gas._kernels.lattice import lattice_forces, lattice_run
+from neqlab.models.gas._kernels.cells import (ESCAPE, LIST_FULL, NONFINITE, OK, OVERLAP, P_C4, P_C24, P_C48, P_DT,
+                                              P_HALF, P_HSKIN2, P_ONE, P_R2MIN, P_RC2, P_RLIST2, P_SHIFT)
+from neqlab.models.gas._kernels.lattice import lattice_serial, lattice_worker
 from neqlab.models.gas._kernels.packing import random_sequential_addition
-from neqlab.models.gas._kernels.threaded import N_CHUNKS, rebuild_threaded, split_list, verlet_run_threaded
-from neqlab.models.gas._kernels.verlet import verlet_run
+from neqlab.models.gas._kernels.pairs import pair_energy
+from neqlab.models.gas._kernels.verlet import K_BIN, verlet_serial, verlet_worker
 
 __all__ = [
-    "ESCAPE", "LIST_FULL", "NONFINITE", "N_CHUNKS", "OK", "OVERLAP", "P_C24", "P_C4", "P_C48", "P_DT",
-    "P_HALF", "P_HSKIN2", "P_ONE", "P_R2MIN", "P_RC2", "P_RLIST2", "P_SHIFT", "_cell_grid",
-    "build_half_list", "build_list", "half_list_forces", "half_stencil", "lattice_forces", "lattice_run",
-    "permute_rows", "random_sequential_addition", "rebuild", "rebuild_threaded", "sort_by_cell", "split_list", "verlet_run",
-    "verlet_run_threaded",
+    "ESCAPE", "K_BIN", "LIST_FULL", "NONFINITE", "OK", "OVERLAP", "P_C24", "P_C4", "P_C48", "P_DT", "P_HALF",
+    "P_HSKIN2", "P_ONE", "P_R2MIN", "P_RC2", "P_RLIST2", "P_SHIFT", "lattice_serial", "lattice_worker", "pair_energy",
+    "random_sequential_addition", "verlet_serial", "verlet_worker",
 ]

@@ -1,0 +1,180 @@
+"""Compile the numba kernels before a first run, in parallel processes.
+
+numba compiles a kernel at its first call and caches the machine code next to the
+source (``cache=True``), so a newcomer's first run pays for every compilation. Each
+group below calls its model's public API once on a tiny input, with the argument types
+the experiments use, which compiles and caches the kernels they will need;
+:func:`warmup` runs the groups in separate processes (numba compiles one function at a
+time per process), longest first.
+
+>>> sorted(GROUPS)[:3]
+['flows', 'gas', 'gas-f32']
+
+Command line: ``python -m neqlab.models.warmup [--processes N] [group ...]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import numpy as np
+
+from neqlab.core.errors import ConfigError
+
+
+def _gas(precision: str) -> None:
+    from neqlab.core.protocol import Ramp
+    from neqlab.models.gas import (Params, State, ThermalWalls, advance, lattice_gas, params_for, potential_energy,
+                                   random_gas, reverse, to_lattice)
+
+    for threads in (1, 2):  # one worker: the serial driver; two: the workers' loop
+        p = params_for(precision, threads=threads)
+        s = lattice_gas(600, 0.3, 1.0, 2, seed=0, periodic=(True, True), precision=precision)
+        advance(s, p, 3)
+        if precision == "f64":
+            w = lattice_gas(40, 0.1, 1.0, 2, seed=0, periodic=(False, True))
+            w = State(w.positions, w.velocities, w.box, w.periodic)
+            ramp = Ramp(float(w.box[0]), 0.9 * float(w.box[0]), duration=1.0)
+            advance(w, p, 3, piston=ramp, bath=ThermalWalls(1.0, 1))
+            ex = params_for("exact", threads=threads)
+            advance(reverse(advance(to_lattice(s, ex), ex, 3)), ex, 3)
+    if precision == "f64":
+        potential_energy(lattice_gas(50, 0.3, 1.0, 2, seed=0), Params())
+        random_gas(20, 0.2, 1.0, 2, seed=0)
+
+
+def _langevin() -> None:
+    from neqlab.core.protocol import Ramp
+    from neqlab.models.langevin import LangevinParams, advance, double_well, dragged_trap, equilibrium_state
+
+    for scheme in ("overdamped", "baoab"):
+        for pot in (dragged_trap(), double_well()):
+            p = LangevinParams(scheme=scheme)
+            s = equilibrium_state(pot, 0.0, p, seed=0, replicas=np.arange(4))
+            for parallel in (False, True):
+                advance(s, pot, Ramp(0.0, 1.0, duration=1.0), p, 3, parallel=parallel,
+                        record_every=1 if scheme == "overdamped" else 0)
+
+
+def _piston() -> None:
+    from neqlab.models.piston import PistonParams, run
+
+    for parallel in (False, True):
+        run(PistonParams(), seed=0, replicas=np.arange(4), parallel=parallel)
+
+
+def _maps() -> None:
+    from neqlab.models.maps import MAPS, make_map
+
+    pts = np.full((4, 2), 0.3)
+    for name in MAPS:
+        m = make_map(name)
+        m.step(pts, 2)
+        if m.is_symplectic:
+            m.step(pts, 2, inverse=True)
+        m.step(pts, 2, wrap=False)
+        m.jacobian(pts)
+
+
+def _flows() -> None:
+    from neqlab.models.flows import INTEGRATORS, SYSTEMS, Flow
+
+    for name, system in SYSTEMS.items():
+        sysm = system()
+        for integ in INTEGRATORS:
+            f = Flow(sysm, integ, 0.01)
+            pts = np.full((2, f.dim), 0.1)
+            f.step(pts, 2)
+            f.jacobian(pts)
+
+
+def _toy() -> None:
+    from neqlab.core.rng import Stream, replica_keys
+    from neqlab.models.toy import KacRing, ehrenfest_n_left, ehrenfest_return_times
+
+    keys = replica_keys(0, np.arange(2), Stream.TESTING)
+    ehrenfest_n_left(keys, n_particles=10, n_start=10, n_steps=5)
+    ehrenfest_return_times(keys, n_particles=4, n_start=4, max_steps=100)
+    ring = KacRing.random(1, 10, 0.1)
+    ring.advance(4)
+    ring.advance(4, backward=True)
+
+
+def _shear() -> None:
+    from neqlab.models.shear import ShearParams, advance, equilibrium_ensemble, potential_energy, run
+    from neqlab.observables.shear import lyapunov_spectrum
+
+    for thermostat in ("isoenergetic", "isokinetic"):
+        p = ShearParams(dt=0.004, shear_rate=0.5, thermostat=thermostat, threads=1)
+        s = equilibrium_ensemble(16, 0.8, 1.0, n_systems=2, seed=0, t_eq=0.02)
+        s = advance(s, p, 3)
+        run(s, p, 4, record_every=2)
+        potential_energy(s, p)
+        if thermostat == "isoenergetic":
+            lyapunov_spectrum(s, p, t_run=0.2, t_transient=0.04, renorm_every=5, n_segments=2)
+
+
+# group -> (what it compiles, a rough relative cost to schedule the longest first)
+GROUPS = {
+    "gas": (lambda: _gas("f64"), 5),
+    "gas-f32": (lambda: _gas("f32"), 3),
+    "langevin": (_langevin, 3),
+    "shear": (_shear, 3),
+    "piston": (_piston, 1),
+    "maps": (_maps, 1),
+    "flows": (_flows, 1),
+    "toy": (_toy, 1),
+}
+
+
+def _run_group(name: str) -> float:
+    t0 = time.perf_counter()
+    GROUPS[name][0]()
+    return time.perf_counter() - t0
+
+
+def warmup(groups=None, processes: int | None = None) -> dict[str, float]:
+    """Compile and cache the kernels of ``groups`` (default: all of :data:`GROUPS`) in
+    ``processes`` worker processes (default: the CPUs); returns seconds per group.
+
+    Cheap when the cache is warm (a group then takes well under a second).
+    """
+    names = list(GROUPS) if groups is None else list(groups)
+    for g in names:
+        if g not in GROUPS:
+            raise ConfigError(f"warmup group must be one of {', '.join(GROUPS)}, got {g!r}")
+    if processes is not None and (isinstance(processes, bool) or not isinstance(processes, int) or processes < 1):
+        raise ConfigError(f"processes must be an integer in [1, inf), got {processes!r}")
+    names.sort(key=lambda g: -GROUPS[g][1])
+    n_proc = min(len(names), processes or os.cpu_count() or 1)
+    if n_proc <= 1:
+        return {g: _run_group(g) for g in names}
+    with ProcessPoolExecutor(max_workers=n_proc, mp_context=get_context("spawn")) as ex:
+        futures = {g: ex.submit(_run_group, g) for g in names}
+        return {g: fu.result() for g, fu in futures.items()}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m neqlab.models.warmup", description=__doc__.split("\n\n")[0])
+    ap.add_argument("groups", nargs="*", help=f"groups to compile (default all): {', '.join(GROUPS)}")
+    ap.add_argument("--processes", type=int, default=None, help="worker processes (default: the CPUs)")
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    try:
+        times = warmup(args.groups or None, args.processes)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for g, s in times.items():
+        print(f"{g:10s} {s:6.1f} s")
+    print(f"warm-up done in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""The warm-up compiles every group's kernels; bad input is a one-line ConfigError."""
+
+from __future__ import annotations
+
+import pytest
+
+from neqlab.core.errors import ConfigError
+from neqlab.models.warmup import GROUPS, main, warmup
+
+
+def test_every_group_runs_in_process():
+    times = warmup(processes=1)  # the kernels are cached by the other tests: cheap here
+    assert set(times) == set(GROUPS) and all(t >= 0 for t in times.values())
+
+
+def test_groups_run_in_separate_processes():
+    assert set(warmup(["toy", "maps"], processes=2)) == {"toy", "maps"}
+
+
+def test_bad_input_names_the_choices():
+    with pytest.raises(ConfigError, match="warmup group must be one of gas, gas-f32, .* got 'gaz'"):
+        warmup(["gaz"])
+    with pytest.raises(ConfigError, match=r"processes must be an integer in \[1, inf\), got 0"):
+        warmup(["toy"], processes=0)
+    assert main(["gaz"]) == 2
