@@ -25,7 +25,7 @@ import math
 import numpy as np
 import pytest
 
-from neqlab.core.rng import replica_rng
+from neqlab.core.rng import Stream, replica_rng
 from neqlab.models.gas import Params, State, advance, confined_gas, reverse
 from neqlab.observables.entropy import half_fraction, spatial_entropy
 from neqlab.observables.hydro import hydro_entropy
@@ -86,7 +86,7 @@ def test_flow_memory_position_entropy_falls_back_hydro_entropy_does_not():
         rec.append(obs(s))
     k = len(rec) - 1
     b = reverse(s)
-    x = b.positions + 1e-3 / math.sqrt(2) * replica_rng(0, 0, stream=11).normal(size=b.positions.shape)
+    x = b.positions + 1e-3 / math.sqrt(2) * replica_rng(0, 0, stream=Stream.TESTING).normal(size=b.positions.shape)
     x[:, 1] %= b.box[1]
     x[:, 0] = np.abs(x[:, 0])
     x[:, 0] = np.where(x[:, 0] > b.box[0], 2 * b.box[0] - x[:, 0], x[:, 0])

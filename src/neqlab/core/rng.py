@@ -43,6 +43,7 @@ class Stream(IntEnum):
     SHEAR_INITIAL = 4  # models.shear.init: lattice momenta and Lees-Edwards offsets per system
     # observables
     DIVERGENCE_DIRECTION = 5  # observables.divergence: direction of the initial separation
+    WCA_EOS_WIDOM = 6  # observables._wca_eos_fit: the test particles' insertion points
     # relaxation (essay §1)
     RELAXATION_H_REFERENCE = 10  # Maxwell draws for the H plateau reference
     # macrostates (§2.2)

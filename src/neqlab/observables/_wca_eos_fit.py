@@ -24,11 +24,10 @@ import sys
 
 import numpy as np
 
-from neqlab.core.rng import replica_rng
+from neqlab.core.rng import Stream, replica_rng
 from neqlab.models.gas import Params, advance, equilibrate, lattice_gas, pair_virial, potential_energy
 
 WCA_CUT = 2.0 ** (1.0 / 6.0)
-WIDOM_STREAM = 21  # replica_rng stream of the insertion points
 #: largest packing fraction measured (hard-disk fluid ends near 0.70, hard spheres freeze at 0.494)
 ETA_GRID = {2: 0.65, 3: 0.47}
 
@@ -77,7 +76,7 @@ def measure(dim: int, density: float, kT: float, *, n_particles: int = 1000, t_e
     s = equilibrate(s, p, kT, t_equilibrate)
     stride = max(1, int(round(t_sample / dt)))
     n_samples = n_blocks * max(1, int(round(t_run / (stride * dt) / n_blocks)))
-    rng = replica_rng(seed, 0, stream=WIDOM_STREAM)
+    rng = replica_rng(seed, 0, stream=Stream.WCA_EOS_WIDOM)
     temp, u, w, boltz = [], [], [], []
     dof = dim * (n_particles - 1)
     for _ in range(n_samples):
