@@ -168,8 +168,10 @@ def run_essay(
         png = figure_bytes(plot(ds), "png")
         _write_bytes(fig_path, png)
         figures[name] = png
+        badge = None
         for lg in LANGS:
             v = verdict(ds, lang=lg)
+            badge = v.badge if lg == "en" else badge  # the log line stays English, as before
             entry = v.to_dict()
             entry.update({
                 "section": entry.get("section") or mod.SECTION,
@@ -178,7 +180,7 @@ def run_essay(
                 "config": json.loads(ds.attrs["config"]),
             })
             claims[lg].append(entry)
-        log(f"{name}: {verdict(ds, lang='en').badge}")
+        log(f"{name}: {badge}")
     date = time.strftime("%Y-%m-%d")
     label = "custom" if configs else scale
     summaries = {lg: {"version": version(), "scale": label, "lang": lg, "date": date, "claims": claims[lg]}
