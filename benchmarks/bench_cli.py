@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from _machine import cpu_model
+
 TARGET = 0.5  # [s] issue 13.8
 COMMANDS = {
     "help": ["--help"],
@@ -30,17 +32,6 @@ COMMANDS = {
     "rejected_input": ["run", "macrostates", "--set", "n_particles=0"],
 }
 BASELINE = [sys.executable, "-c", "import numpy"]
-
-
-def cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    for line in out.splitlines():
-        if line.startswith("Model name:"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def neqlab_command() -> list[str]:

@@ -33,24 +33,13 @@ from pathlib import Path
 
 import numpy as np
 
+from _machine import machine as cpu_model  # bench_loschmidt imports it from here
 from neqlab.models.gas import Params, advance, lattice_gas
 
 DENSITY, KT, DT = 0.5, 1.0, 0.002
 WCA = 2.0 ** (1.0 / 6.0)
 REPEATS = 3  # best of 3 for both codes: the machine is shared, the best run is the least disturbed
 MELT_STEPS = 1000  # 2 tau from the lattice before any timing, for every N
-
-
-def cpu_model() -> str:
-    """The CPU model as lscpu names it (and the load when the benchmark started)."""
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
-        model = re.search(r"Model name:\s*(.+)", out).group(1).strip()
-        flags = re.search(r"Flags:\s*(.+)", out).group(1).split()
-        simd = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
-    except (OSError, AttributeError, subprocess.TimeoutExpired):
-        model, simd = "unknown CPU", "?"
-    return f"{model} ({simd}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})"
 
 
 def _grid(n: int, dim: int) -> tuple[int, ...]:

@@ -140,7 +140,8 @@ if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).parent))
     from run_all import print_table
 
-    cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    print(next((line for line in cpu.splitlines() if line.startswith("Model name")), "Model name: ?"))
+    from _machine import cpu_model
+
+    print(f"Model name: {cpu_model()}")
     print(f"load average before: {os.getloadavg()}")
     print_table(run(smoke="--smoke" in sys.argv))

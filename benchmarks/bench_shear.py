@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
 import sys
 import time
 
 import numba
 import numpy as np
 
+from _machine import cpu_model
 from neqlab.models import gas
 from neqlab.models.shear import ShearParams, advance, equilibrium_ensemble, tangent_step
 from neqlab.observables import shear as obs
@@ -39,17 +39,6 @@ N, RHO, GAMMA = 56, 0.8, 0.5
 M = 512
 STEPS = 200
 REPEAT = 3
-
-
-def cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    for line in out.splitlines():
-        if line.startswith("Model name:"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def _best(fn, work: float, repeat: int = REPEAT) -> tuple[float, float]:

@@ -24,10 +24,10 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import subprocess
 import sys
 import time
 
+from _machine import cpu_model
 from neqlab.core.protocol import Cycle
 from neqlab.experiments.steady_state.tasks import PistonGases, run_task
 from neqlab.models.gas import Params, ThermalWalls, advance, lattice_gas
@@ -35,15 +35,6 @@ from neqlab.runner import Runner
 
 RHO, KT, DT, PERIOD, AMP = 0.3, 1.0, 0.004, 10.0, 0.2
 REPEAT = 3
-
-
-def cpu_model() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return next((line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("Model name:")),
-                "unknown")
 
 
 def _best(fn, work: float, repeat: int = REPEAT) -> tuple[float, float]:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from _machine import cpu_model as _model
 from neqlab.models.gas import advance
 from neqlab.observables.hydro import hydro_entropy
 from neqlab.web import pair as pair_mod
@@ -36,12 +37,7 @@ from neqlab.web.session import Session, SessionConfig
 
 def cpu_model() -> str:
     """The CPU model as lscpu reports it, and the core count."""
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        model = next(line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("Model name"))
-    except (OSError, subprocess.CalledProcessError, StopIteration):
-        model = "unknown"
-    return f"{model}, {os.cpu_count()} cores"
+    return f"{_model()}, {os.cpu_count()} cores"
 
 
 def _warm(session, n: int = 3) -> None:
