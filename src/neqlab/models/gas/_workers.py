@@ -186,6 +186,30 @@ class Buffers:
         return self.slab_row, self.pend, self.iscr, self.fscr
 
 
+def _run_growing(b, n: int, nt: int, ns: int, threads: int, launch) -> tuple[int, int]:
+    """Run the phases (``launch(steps done so far, workers)``) until the run ends; when a
+    slab's pair list overflows, grow the buffer and resume where the run stopped.
+    Returns (status, steps done)."""
+    done = 0
+    with _Active() as active:
+        workers = resolve_threads(threads, n, active.count)
+        while True:
+            sched.start(b.ctl, K.K_BIN, nt)
+            b.ctl[sched.C_NTASK] = nt
+            b.ctl[sched.C_NSLAB] = ns
+            launch(done, workers)
+            status = int(b.ctl[sched.C_STATUS])
+            if status != sched.GROW:
+                break
+            need = int(b.ctl[sched.C_NEED])
+            if need > 1000 * max(1, n // ns):
+                status = K.LIST_FULL
+                break
+            b.grow(need + need // 4 + 16)
+            done += int(b.ctl[sched.C_AT])
+    return status, done + int(b.ctl[sched.C_AT])
+
+
 def verlet_run(x, v, ids, box, periodic, prm, n_steps: int, wall, bath, key, step0: int,
                threads: int) -> tuple[int, int, float, float, Buffers]:
     """Velocity Verlet over ``n_steps`` on ``threads`` workers (0: automatic), arrays
@@ -200,28 +224,14 @@ def verlet_run(x, v, ids, box, periodic, prm, n_steps: int, wall, bath, key, ste
     ncell, grid, nt, ns, cap = _geometry(box, periodic, rlist, n)
     b = _buffers(n, dim, x.dtype, int(np.prod(ncell)), cap)
     geo = (box, periodic, ncell, prm, grid)
-    done_total, resume = 0, False
-    with _Active() as active:
-        workers = resolve_threads(threads, n, active.count)
-        while True:
-            run = (wall[done_total:] if wall.shape[0] else wall, bath, key, np.int64(step0 + done_total),
-                   np.int64(n_steps - done_total), resume)
-            sched.start(b.ctl, K.K_BIN, nt)
-            b.ctl[sched.C_NTASK] = nt
-            b.ctl[sched.C_NSLAB] = ns
-            run_workers(K.verlet_worker, K.verlet_serial, (b.ctl, (x, v, ids), geo, b.verlet(), b.slabs(), run),
-                        workers)
-            status = int(b.ctl[sched.C_STATUS])
-            if status != sched.GROW:
-                break
-            need = int(b.ctl[sched.C_NEED])
-            if need > 1000 * max(1, n // ns):
-                status = K.LIST_FULL
-                break
-            b.grow(need + need // 4 + 16)
-            done_total += int(b.ctl[sched.C_AT])
-            resume = resume or int(b.ctl[sched.C_AT]) > 0
-    steps = done_total + int(b.ctl[sched.C_AT])
+
+    def launch(done: int, workers: int) -> None:
+        run = (wall[done:] if wall.shape[0] else wall, bath, key, np.int64(step0 + done),
+               np.int64(n_steps - done), done > 0)  # resume: steps were done before a regrow
+        run_workers(K.verlet_worker, K.verlet_serial, (b.ctl, (x, v, ids), geo, b.verlet(), b.slabs(), run),
+                    workers)
+
+    status, steps = _run_growing(b, n, nt, ns, threads, launch)
     work = heat = 0.0
     for t in range(nt):  # in task order: the same sum for any number of workers
         work += float(b.fscr[t, 1])
@@ -276,22 +286,9 @@ def lattice_run(u, d, a, ids, lbox, periodic, prm, lat, n_steps: int, threads: i
     ncell, grid, nt, ns, cap = _geometry(box, periodic, rlist, n)
     b = LatticeBuffers(n, dim, int(np.prod(ncell)), cap)
     geo = (lbox, periodic, box, ncell, prm, lat, grid)
-    done_total = 0
-    with _Active() as active:
-        workers = resolve_threads(threads, n, active.count)
-        while True:
-            sched.start(b.ctl, K.K_BIN, nt)
-            b.ctl[sched.C_NTASK] = nt
-            b.ctl[sched.C_NSLAB] = ns
-            run_workers(K.lattice_worker, K.lattice_serial, (b.ctl, (u, d, a, ids), geo, b.lattice(), b.slabs(),
-                                                             np.int64(n_steps - done_total)), workers)
-            status = int(b.ctl[sched.C_STATUS])
-            if status != sched.GROW:
-                break
-            need = int(b.ctl[sched.C_NEED])
-            if need > 1000 * max(1, n // ns):
-                status = K.LIST_FULL
-                break
-            b.grow(need + need // 4 + 16)
-            done_total += int(b.ctl[sched.C_AT])
-    return status, done_total + int(b.ctl[sched.C_AT])
+
+    def launch(done: int, workers: int) -> None:
+        run_workers(K.lattice_worker, K.lattice_serial, (b.ctl, (u, d, a, ids), geo, b.lattice(), b.slabs(),
+                                                         np.int64(n_steps - done)), workers)
+
+    return _run_growing(b, n, nt, ns, threads, launch)
