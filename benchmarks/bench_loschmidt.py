@@ -12,7 +12,8 @@ and LAMMPS start-up count, as for a user) and is timed from start to exit:
 - LAMMPS serial and on 2 MPI ranks (``processors 1 * 1``: the ranks split along y, so
   both hold half of the gas from the start);
 - neqlab's engine on the same protocol (the same work: f_L every 0.25 tau, one return
-  error at the end), 1 thread and 2 threads;
+  error at the end; a ``Stepper``, which keeps its lists between the samples, as LAMMPS
+  keeps them within a run), 1 thread and 2 threads;
 - the essay run itself, the loschmidt experiment's ``Reversal`` task
   (``neqlab.experiments.loschmidt.tasks.reversal``: the entropies and return errors at
   every sample as well), with the engine's automatic threads.
@@ -46,23 +47,25 @@ _NEQLAB = r"""
 import json, math, sys, time
 t0 = time.perf_counter()
 import numpy as np
-from neqlab.models.gas import State, advance, confined_gas, params_for, reverse
+from neqlab.models.gas import State, Stepper, confined_gas, params_for
 n, density, kT, dt, t_eq, f_stop, t_sample, threads = json.loads(sys.argv[1])
 p = params_for("f64", dt=dt, threads=threads)
 s = confined_gas(n, density, kT, 2, fill=0.5, seed=0, periodic=(True, True), t_eq=t_eq, params=p)
 s = State(s.positions, s.velocities, s.box, s.periodic)  # released: t = 0
 start = s.positions.copy()
 chunk = int(round(t_sample / dt))
+run = Stepper(s, p)
 k = 0
 while True:
-    s = advance(s, p, chunk)
+    run.advance(chunk)
     k += 1
-    if np.mean(s.positions[:, 0] < 0.5 * s.box[0]) < f_stop or k * chunk * dt > 200:
+    x = run.state.positions
+    if np.mean(x[:, 0] < 0.5 * s.box[0]) < f_stop or k * chunk * dt > 200:
         break
-b = reverse(s)
+run.reverse()
 for _ in range(k):
-    b = advance(b, p, chunk)
-d = b.positions - start
+    run.advance(chunk)
+d = run.state.positions - start
 d -= s.box * np.rint(d / s.box)
 print(json.dumps({"t_reverse": k * chunk * dt, "return_error": float(np.sqrt(np.mean(np.sum(d * d, 1)))),
                   "inner_s": time.perf_counter() - t0}))

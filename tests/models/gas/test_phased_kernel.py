@@ -31,7 +31,7 @@ def _pairs(x, box, periodic, params):
     b = _workers.Buffers(x.shape[0], x.shape[1], x.dtype, int(np.prod(ncell)), 4 * x.shape[0] + 16)
     sched.start(b.ctl, K.K_BIN, nt)
     b.ctl[sched.C_NTASK], b.ctl[sched.C_NSLAB] = nt, ns
-    run = (np.empty(0, x.dtype), np.empty(0), np.uint64(0), np.int64(0), np.int64(0), False)
+    run = (np.empty(0, x.dtype), np.empty(0), np.uint64(0), np.int64(0), np.int64(0), False, True)
     geo = (box, periodic, ncell, prm, grid3(box, periodic, ncell, x.shape[1]))
     K.verlet_worker(b.ctl, (x, v, ids), geo, b.verlet(), b.slabs(), run, False)
     assert b.ctl[sched.C_STATUS] in (K.OK, K.OVERLAP)  # random points may overlap: the lists are built before

@@ -15,13 +15,14 @@ workers; its randomness comes only from the task's seed and a named stream.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from neqlab.core.errors import ConfigError
 from neqlab.core.rng import Stream, replica_rng
-from neqlab.models.gas import (PRECISIONS, Params, State, advance, box_for, confined_gas, lattice_sites,
+from neqlab.models.gas import (PRECISIONS, Params, State, Stepper, advance, box_for, confined_gas, lattice_sites,
                                maxwell_boltzmann, params_for, reverse, to_lattice)
 from neqlab.observables.divergence import growth_fit, lyapunov_max, rms_distance
 from neqlab.observables.entropy import (MU_BIN_WIDTH, V_MAX, half_fraction, mu_entropy, spatial_entropy,
@@ -143,6 +144,38 @@ def _start(state: State, precision: str, params: Params):
     return state.astype(params.precision)
 
 
+class _Run:
+    """A run of the task's integrator that goes on between samples: a
+    :class:`~neqlab.models.gas.Stepper` for f32/f64 (its lists and forces kept, so the
+    path does not depend on how often it is looked at), ``advance`` on a LatticeState
+    for the exact integrator (whose integer forces do not depend on it either)."""
+
+    def __init__(self, state, params: Params):
+        self.params = params
+        self.exact = params.integrator == "fixed_point"
+        self._s = state if self.exact else Stepper(state, params)
+
+    def advance(self, n_steps: int) -> None:
+        if self.exact:
+            self._s = advance(self._s, self.params, n_steps)
+        else:
+            self._s.advance(n_steps)
+
+    @property
+    def state(self):
+        return self._s if self.exact else self._s.state
+
+    def reversed(self, precision: str, eps: float, seed: int, *, keep: bool = False) -> "_Run":
+        """The run with every velocity reversed (and positions kicked by eps); with
+        ``keep`` this run is left as it was (a copy is reversed)."""
+        if eps > 0 or self.exact:
+            return _Run(_perturb(self.state, precision, self.params, eps, seed), self.params)
+        out = _Run.__new__(_Run)
+        out.params, out.exact = self.params, False
+        out._s = (self._s.copy() if keep else self._s).reverse()
+        return out
+
+
 def _perturb(state, precision: str, params: Params, eps: float, seed: int):
     """Reverse every velocity; with eps > 0 also displace positions (rms eps per particle)."""
     rev = reverse(state)
@@ -206,7 +239,8 @@ def reversal(task: Reversal) -> dict[str, np.ndarray]:
     state, minimum image), t_r [tau], whether the stage was reached, whether the exact
     integrator came back bit for bit, snapshots at the reversal and at the end, the
     shown particles' initial position along axis 0 (fraction of the occupied length)
-    and the box [sigma].
+    and the box [sigma]. The observables of a sample are computed on a second thread
+    while the dynamics goes on (the same values: they only read the sample's copy).
     """
     c, g = task, task.gas
     params = params_for(c.precision, dt=g.dt)
@@ -215,38 +249,45 @@ def reversal(task: Reversal) -> dict[str, np.ndarray]:
     n_chunk = max(1, int(round(c.t_sample / g.dt)))
     n_max = int(math.ceil(c.t_reverse / (n_chunk * g.dt) - 1e-9))
     box, periodic = np.asarray(s0.box, np.float64), np.asarray(s0.periodic)
-    obs, frames = [observe(s0, g.kT, c.n_cells)], [np.asarray(s0.positions, np.float64)]
     kept: list[tuple[int, np.ndarray, np.ndarray]] = []  # (sample, positions, velocities) of the film
 
     def keep(sample: int, state) -> None:
         if c.trajectory_samples and sample % c.trajectory_samples == 0:
             kept.append((sample, np.array(state.positions, np.float64), np.array(state.velocities, np.float64)))
 
-    keep(0, s0)
-    s = s0
-    for _ in range(n_max):
-        s = advance(s, params, n_chunk)
-        obs.append(observe(s, g.kT, c.n_cells))
-        frames.append(np.asarray(s.positions, np.float64))
-        keep(len(frames) - 1, s)
-        if c.f_left_reverse > 0 and obs[-1]["left_fraction"] < c.f_left_reverse:
-            break
-    k_rev = len(frames) - 1
-    reached = c.f_left_reverse <= 0 or obs[-1]["left_fraction"] < c.f_left_reverse
-    show = np.sort(replica_rng(g.seed, 0, Stream.LOSCHMIDT_SHOWN).permutation(g.n_particles)[: c.n_show])
-    snap = [frames[-1][show]]
-    b = _perturb(s, c.precision, params, c.eps, g.seed)
-    err = [rms_distance(frames[k_rev], b.positions, box, periodic)]
-    for k in range(k_rev):
-        b = advance(b, params, n_chunk)
-        obs.append(observe(b, g.kT, c.n_cells))
-        err.append(rms_distance(frames[k_rev - 1 - k], b.positions, box, periodic))
-        keep(k_rev + 1 + k, b)
-    snap.append(np.asarray(b.positions, np.float64)[show])
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="neqlab-observe") as pool:
+        obs = [pool.submit(observe, s0, g.kT, c.n_cells)]
+        frames = [np.asarray(s0.positions, np.float64)]
+        keep(0, s0)
+        run = _Run(s0, params)
+        for _ in range(n_max):
+            run.advance(n_chunk)
+            s = run.state
+            obs.append(pool.submit(observe, s, g.kT, c.n_cells))
+            frames.append(np.asarray(s.positions, np.float64))
+            keep(len(frames) - 1, s)
+            if c.f_left_reverse > 0 and half_fraction(frames[-1], box) < c.f_left_reverse:
+                break
+        k_rev = len(frames) - 1
+        reached = c.f_left_reverse <= 0 or half_fraction(frames[-1], box) < c.f_left_reverse
+        show = np.sort(replica_rng(g.seed, 0, Stream.LOSCHMIDT_SHOWN).permutation(g.n_particles)[: c.n_show])
+        snap = [frames[-1][show]]
+        back = run.reversed(c.precision, c.eps, g.seed)
+        b = back.state
+        err = [pool.submit(rms_distance, frames[k_rev], b.positions, box, periodic)]
+        for k in range(k_rev):
+            back.advance(n_chunk)
+            b = back.state
+            obs.append(pool.submit(observe, b, g.kT, c.n_cells))
+            err.append(pool.submit(rms_distance, frames[k_rev - 1 - k], b.positions, box, periodic))
+            keep(k_rev + 1 + k, b)
+        snap.append(np.asarray(b.positions, np.float64)[show])
+        obs = [o.result() for o in obs]
+        err = [e.result() for e in err]
     bitwise = False
     if c.precision == "exact":
-        back = reverse(b)
-        bitwise = bool(np.array_equal(back.u, s0.u) and np.array_equal(back.d, s0.d))
+        home = reverse(b)
+        bitwise = bool(np.array_equal(home.u, s0.u) and np.array_equal(home.d, s0.d))
     out = {name: np.array([o[name] for o in obs]) for name in OBSERVED}
     out.update({
         "return_error": np.array(err), "t_reverse": np.array(k_rev * n_chunk * g.dt),
@@ -279,19 +320,22 @@ def reversal_sweep(task: ReversalSweep) -> dict[str, np.ndarray]:
     stops = sorted({max(1, int(round(t / (n_chunk * g.dt)))) for t in c.t_reverse})
     o0 = observe(s0, g.kT, c.n_cells)
     h0, x0, m0, y0 = o0["h_function"], o0["spatial_entropy"], o0["mu_entropy"], o0["hydro_entropy"]
-    frames, s = [np.asarray(s0.positions, np.float64)], s0
+    frames, s, run = [np.asarray(s0.positions, np.float64)], s0, _Run(s0, params)
     out = {k: [] for k in ("t_reverse", "return_error", "spatial_undone", "h_undone", "mu_undone", "hydro_undone")}
     rate = eps_eff = float("nan")
     for j, k_rev in enumerate(stops):
         while len(frames) - 1 < k_rev:
-            s = advance(s, params, n_chunk)
+            run.advance(n_chunk)
+            s = run.state
             frames.append(np.asarray(s.positions, np.float64))
         o1 = observe(s, g.kT, c.n_cells)
         h1, x1, m1, y1 = o1["h_function"], o1["spatial_entropy"], o1["mu_entropy"], o1["hydro_entropy"]
-        b = _perturb(s, c.precision, params, c.eps, g.seed)
+        back = run.reversed(c.precision, c.eps, g.seed, keep=True)
+        b = back.state
         errs = [rms_distance(frames[k_rev], b.positions, box, periodic)]
         for k in range(k_rev):
-            b = advance(b, params, n_chunk)
+            back.advance(n_chunk)
+            b = back.state
             errs.append(rms_distance(frames[k_rev - 1 - k], b.positions, box, periodic))
         o2 = observe(b, g.kT, c.n_cells)
         h2, x2, m2, y2 = o2["h_function"], o2["spatial_entropy"], o2["mu_entropy"], o2["hydro_entropy"]

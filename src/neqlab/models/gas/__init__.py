@@ -2,7 +2,7 @@
 
 Public API: :class:`Params` (:func:`params_for` gives those of a precision "f64", "f32"
 or "exact"), :class:`State`, :class:`LatticeState`, :func:`advance`, :class:`ThermalWalls`,
-:func:`reverse`, :func:`to_lattice`, :func:`from_lattice`, :func:`forces`,
+:func:`reverse`, :class:`Stepper` (a run that keeps its lists between calls), :func:`to_lattice`, :func:`from_lattice`, :func:`forces`,
 :func:`potential_energy`, :func:`pair_virial`, and the initial conditions of
 :mod:`neqlab.models.gas.init`. See ``docs/engine.md``.
 """
@@ -13,10 +13,11 @@ from neqlab.models.gas.init import (box_for, confined_gas, equilibrate, equilibr
 from neqlab.models.gas.integrators import advance, from_lattice, reverse, to_lattice
 from neqlab.models.gas.potentials import forces, pair_virial, potential_energy
 from neqlab.models.gas.state import PRECISIONS, LatticeState, Params, State, ThermalWalls, params_for
+from neqlab.models.gas.stepper import Stepper
 
 __all__ = [
     "LatticeState", "PRECISIONS", "Params", "State", "advance", "box_for", "confined_gas", "equilibrate",
     "equilibrated_fluid", "forces", "from_lattice", "thermal_contact_gas",
     "lattice_gas", "lattice_sites", "maxwell_boltzmann", "pair_virial", "params_for", "potential_energy",
-    "ThermalWalls", "random_gas", "reverse", "to_lattice",
+    "Stepper", "ThermalWalls", "random_gas", "reverse", "to_lattice",
 ]

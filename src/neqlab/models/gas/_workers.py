@@ -186,15 +186,16 @@ class Buffers:
         return self.slab_row, self.pend, self.iscr, self.fscr
 
 
-def _run_growing(b, n: int, nt: int, ns: int, threads: int, launch) -> tuple[int, int]:
-    """Run the phases (``launch(steps done so far, workers)``) until the run ends; when a
-    slab's pair list overflows, grow the buffer and resume where the run stopped.
-    Returns (status, steps done)."""
-    done = 0
+def _run_growing(b, n: int, nt: int, ns: int, threads: int, launch, first: int = K.K_BIN) -> tuple[int, int]:
+    """Run the phases (``launch(steps done so far, workers)``) from phase ``first``
+    until the run ends; when a slab's pair list overflows, grow the buffer and resume
+    where the run stopped (from a rebuild). Returns (status, steps done)."""
+    done, kind = 0, first
     with _Active() as active:
         workers = resolve_threads(threads, n, active.count)
         while True:
-            sched.start(b.ctl, K.K_BIN, nt)
+            sched.start(b.ctl, kind, nt)
+            kind = K.K_BIN  # after a regrow: rebuild the lists where the run stopped
             b.ctl[sched.C_NTASK] = nt
             b.ctl[sched.C_NSLAB] = ns
             launch(done, workers)
@@ -211,27 +212,38 @@ def _run_growing(b, n: int, nt: int, ns: int, threads: int, launch) -> tuple[int
 
 
 def verlet_run(x, v, ids, box, periodic, prm, n_steps: int, wall, bath, key, step0: int,
-               threads: int) -> tuple[int, int, float, float, Buffers]:
+               threads: int, *, buffers: Buffers | None = None, kept: bool = False, resume: bool = False,
+               final: bool = True) -> tuple[int, int, float, float, Buffers]:
     """Velocity Verlet over ``n_steps`` on ``threads`` workers (0: automatic), arrays
     updated in place (particles left in cell order, ``ids`` permuted alike); returns
     (status, steps done, work, heat, the buffers). Grows the pair buffer and resumes
-    when it overflows."""
+    when it overflows.
+
+    A run of :class:`~neqlab.models.gas.Stepper` passes its own ``buffers``; with
+    ``kept`` their forces, pair lists and list positions belong to ``x`` (the run
+    before left them) and the run starts with a kick instead of a rebuild; ``resume``:
+    the velocities are half a step behind; ``final`` False leaves them so at the end.
+    """
     n, dim = x.shape
     # fresh writable arrays: numba compiles read-only arrays (a State's broadcast
     # periodic flags can be one) as another type, i.e. the whole kernel twice
     box, periodic = np.array(box, dtype=x.dtype), np.array(periodic, dtype=np.bool_)
     rlist = float(np.sqrt(prm[K.P_RLIST2]))
     ncell, grid, nt, ns, cap = _geometry(box, periodic, rlist, n)
-    b = _buffers(n, dim, x.dtype, int(np.prod(ncell)), cap)
+    if buffers is None:
+        b = _buffers(n, dim, x.dtype, int(np.prod(ncell)), cap)
+    else:
+        b = buffers
+        b.fscr[:] = 0.0
     geo = (box, periodic, ncell, prm, grid)
 
     def launch(done: int, workers: int) -> None:
         run = (wall[done:] if wall.shape[0] else wall, bath, key, np.int64(step0 + done),
-               np.int64(n_steps - done), done > 0)  # resume: steps were done before a regrow
+               np.int64(n_steps - done), resume or done > 0, final)  # done > 0: steps were done before a regrow
         run_workers(K.verlet_worker, K.verlet_serial, (b.ctl, (x, v, ids), geo, b.verlet(), b.slabs(), run),
                     workers)
 
-    status, steps = _run_growing(b, n, nt, ns, threads, launch)
+    status, steps = _run_growing(b, n, nt, ns, threads, launch, K.K_DRIFT if kept else K.K_BIN)
     work = heat = 0.0
     for t in range(nt):  # in task order: the same sum for any number of workers
         work += float(b.fscr[t, 1])

@@ -100,19 +100,22 @@ def _rescale(v: np.ndarray, kT: float, dof: int) -> np.ndarray:
 def equilibrate(state: State, params: Params, kT: float, t_eq: float, *, every: int = 50) -> State:
     """Run ``t_eq`` [time] with velocity rescaling to ``kT`` every ``every`` steps.
 
-    Ends with an exact rescale (zero momentum, 2 KE / (dim (N - 1)) = kT).
+    Ends with an exact rescale (zero momentum, 2 KE / (dim (N - 1)) = kT). One
+    :class:`~neqlab.models.gas.Stepper` runs it all (the lists and forces are kept
+    across the rescalings, which leave the positions alone).
     """
-    from neqlab.models.gas.integrators import advance  # the dynamics, not a kernel
+    from neqlab.models.gas.stepper import Stepper  # the dynamics, not a kernel
 
     n_steps = int(round(t_eq / params.dt))
     dof = state.dim * (state.n_particles - 1)
-    s = state
+    run = Stepper(state, params)
     done = 0
     while done < n_steps:
         k = min(every, n_steps - done)
-        s = advance(s, params, k)
-        s.velocities[:] = _rescale(s.velocities, kT, dof)
+        run.advance(k)
+        run.set_velocities(_rescale(run.state.velocities, kT, dof))
         done += k
+    s = run.state
     s.velocities[:] = _rescale(s.velocities, kT, dof)
     return s
 

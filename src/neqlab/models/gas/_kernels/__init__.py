@@ -31,10 +31,10 @@ from neqlab.models.gas._kernels.cells import (ESCAPE, LIST_FULL, NONFINITE, OK, 
 from neqlab.models.gas._kernels.lattice import lattice_serial, lattice_worker
 from neqlab.models.gas._kernels.packing import random_sequential_addition
 from neqlab.models.gas._kernels.pairs import pair_energy
-from neqlab.models.gas._kernels.verlet import K_BIN, verlet_serial, verlet_worker
+from neqlab.models.gas._kernels.verlet import K_BIN, K_DRIFT, verlet_serial, verlet_worker
 
 __all__ = [
-    "ESCAPE", "K_BIN", "LIST_FULL", "NONFINITE", "OK", "OVERLAP", "P_C24", "P_C4", "P_C48", "P_DT", "P_HALF",
+    "ESCAPE", "K_BIN", "K_DRIFT", "LIST_FULL", "NONFINITE", "OK", "OVERLAP", "P_C24", "P_C4", "P_C48", "P_DT", "P_HALF",
     "P_HSKIN2", "P_ONE", "P_R2MIN", "P_RC2", "P_RLIST2", "P_SHIFT", "lattice_serial", "lattice_worker", "pair_energy",
     "random_sequential_addition", "verlet_serial", "verlet_worker",
 ]

@@ -366,18 +366,21 @@ def verlet_worker(ctl, st, geo, buf, sl, run, back):
     ``st = (x, v, ids)`` (updated in place, particles in cell order at the end),
     ``geo = (box, periodic, ncell, prm, grid)`` (``grid``: ``cells.grid3``), ``buf`` the shared work arrays, ``sl`` the
     slab rows and per-task results, ``run = (wall, bath, key, step0, n_steps,
-    resume)``: ``wall`` the piston positions at steps 0..n_steps (or empty), ``bath``
+    resume, final)``: ``wall`` the piston positions at steps 0..n_steps (or empty), ``bath``
     ``[kT]`` of thermal walls (or empty), ``resume`` True when the velocities are half
-    a step behind (a run continued after its pair buffer grew); ``back``: take tasks
-    from the back (:func:`.sched.claim`). The run starts with :func:`.sched.start`
-    (phase K_BIN). The task dispatch below is repeated in :func:`verlet_serial`: a
+    a step behind (a run continued after its pair buffer grew, or a
+    :class:`~neqlab.models.gas.Stepper` going on), ``final`` False to leave them half a
+    step behind at the end (the closing half kick's phase does nothing); ``back``: take
+    tasks from the back (:func:`.sched.claim`). The run starts with :func:`.sched.start`
+    (phase K_BIN, or K_DRIFT when the forces and pair lists of the positions are kept
+    from the run before). The task dispatch below is repeated in :func:`verlet_serial`: a
     function taking all these arrays would cost 250 ns a call.
     """
     x, v, ids = st
     box, periodic, ncell, prm, grid = geo
     f, x0, xt, vt, it, cell_of, order, cell_start, scell, pi, pj = buf
     slab_row, pend, iscr, fscr = sl
-    wall, bath, key, step0, n_steps, resume = run
+    wall, bath, key, step0, n_steps, resume, final = run
     cap = pi.shape[0] // MAX_TASKS
     spins = np.int64(0)
     while True:
@@ -396,7 +399,7 @@ def verlet_worker(ctl, st, geo, buf, sl, run, back):
         elif kind == K_LIST:
             iscr[8 * t] = list_task(t, x, box, periodic, ncell, grid, cell_start, scell, prm[P_RLIST2], slab_row, pi, pj,
                                     cap, pend)
-        else:
+        elif final:
             _final_task(t, nt, v, f, prm)
         if done(ctl, nt):
             nxt, nt = _next(kind, ctl, iscr, fscr, prm, cap, n_steps, resume)
@@ -413,7 +416,7 @@ def verlet_serial(ctl, st, geo, buf, sl, run):
     box, periodic, ncell, prm, grid = geo
     f, x0, xt, vt, it, cell_of, order, cell_start, scell, pi, pj = buf
     slab_row, pend, iscr, fscr = sl
-    wall, bath, key, step0, n_steps, resume = run
+    wall, bath, key, step0, n_steps, resume, final = run
     cap = pi.shape[0] // MAX_TASKS
     kind = np.int64(K_BIN)
     nt = ctl[C_NTASK]
@@ -436,7 +439,7 @@ def verlet_serial(ctl, st, geo, buf, sl, run):
             elif kind == K_LIST:
                 iscr[8 * t] = list_task(t, x, box, periodic, ncell, grid, cell_start, scell, prm[P_RLIST2], slab_row, pi,
                                         pj, cap, pend)
-            else:
+            elif final:
                 _final_task(t, nt, v, f, prm)
         nxt, nt = _next(kind, ctl, iscr, fscr, prm, cap, n_steps, resume)
         if nxt == K_GATHER:

@@ -1,0 +1,151 @@
+"""Stepper: a Verlet run that keeps its lists, forces and half-step velocities between
+calls. Its path must not depend on how the steps are split into calls, on looking at it,
+or on the number of threads; its first call is ``advance``; it conserves energy and
+reverses like velocity Verlet."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from neqlab.core.errors import ConfigError
+from neqlab.models.gas import (Params, Stepper, advance, equilibrate, lattice_gas, params_for, potential_energy,
+                               reverse, to_lattice)
+from neqlab.models.gas import _workers
+
+
+def _same(a, b) -> bool:
+    return bool(np.array_equal(a.positions, b.positions) and np.array_equal(a.velocities, b.velocities))
+
+
+def _splits(total: int, cuts: list[int]) -> list[int]:
+    edges = sorted({0, total, *(c % total for c in cuts)})
+    return [b - a for a, b in zip(edges, edges[1:]) if b > a]
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 1000), n=st.integers(20, 300), walls=st.booleans(), precision=st.sampled_from(["f64", "f32"]),
+       cuts=st.lists(st.integers(1, 10_000), max_size=6), look=st.booleans())
+def test_the_path_does_not_depend_on_the_split_into_calls_or_on_looking(seed, n, walls, precision, cuts, look):
+    # n >= 20: a periodic box of density 0.3 holds two interaction ranges
+    s = lattice_gas(n, 0.3, 1.0, 2, seed=seed, periodic=(not walls, True), precision=precision)
+    p = params_for(precision, threads=1)
+    total = 120
+    one = Stepper(s, p).advance(total).state
+    run = Stepper(s, p)
+    for k in _splits(total, cuts):
+        run.advance(k)
+        if look:
+            run.state  # noqa: B018  (reading the state must change nothing)
+    assert _same(run.state, one)
+    assert run.step == total and run.time == pytest.approx(total * p.dt)
+
+
+def test_the_path_is_the_same_for_any_number_of_threads():
+    # 9000 disks: above the automatic-threads threshold, several slabs and tasks
+    s = lattice_gas(9000, 0.4, 1.0, 2, seed=2, periodic=(True, True))
+    want = Stepper(s, params_for("f64", threads=1)).advance(40).advance(1).advance(39).state
+    for threads in (2, 3):
+        run = Stepper(s, params_for("f64", threads=threads))
+        for k in (13, 27, 40):
+            run.advance(k)
+        assert _same(run.state, want)
+
+
+def test_the_first_call_is_advance():
+    s = lattice_gas(500, 0.4, 1.0, 2, seed=5, periodic=(False, True))
+    p = Params()
+    assert _same(Stepper(s, p).advance(77).state, advance(s, p, 77))
+
+
+def test_reversal_retraces_the_path_to_round_off():
+    s = lattice_gas(400, 0.4, 1.0, 2, seed=7)
+    run = Stepper(s, Params())
+    for _ in range(4):
+        run.advance(25)
+    run.reverse()
+    for _ in range(4):
+        run.advance(25)
+    back = run.state
+    d = back.positions - s.positions
+    d -= s.box * np.rint(d / s.box)
+    # 100 steps of a dense WCA gas amplify round-off (1e-16) by at most e^(lambda t),
+    # lambda ~ 3/tau, t = 0.2 tau: far below 1e-9 sigma
+    assert np.max(np.abs(d)) < 1e-9
+    assert np.max(np.abs(back.velocities + s.velocities)) < 1e-9
+
+
+def test_energy_is_conserved_across_many_calls():
+    s = equilibrate(lattice_gas(600, 0.5, 1.0, 2, seed=1), Params(), 1.0, 1.0)
+    p = Params()
+
+    def energy(state):
+        return potential_energy(state, p) + 0.5 * float(np.sum(state.velocities.astype(np.float64) ** 2))
+
+    e0 = energy(s)
+    run = Stepper(s, p)
+    drift = []
+    for _ in range(40):
+        run.advance(50)
+        drift.append(energy(run.state) - e0)
+    # velocity Verlet at dt = 0.002: bounded O(dt^2) fluctuation, ~1e-4 per particle here
+    assert np.max(np.abs(drift)) / s.n_particles < 1e-3
+
+
+def test_a_copy_goes_on_alone():
+    s = lattice_gas(300, 0.3, 1.0, 2, seed=9)
+    a = Stepper(s, Params()).advance(30)
+    b = a.copy()
+    want = Stepper(s, Params()).advance(60).state
+    b.advance(30)
+    assert _same(b.state, want)
+    assert a.step == 30
+    a.advance(30)
+    assert _same(a.state, want)
+
+
+def test_set_velocities_takes_the_original_order():
+    s = lattice_gas(300, 0.3, 1.0, 2, seed=4)
+    run = Stepper(s, Params()).advance(200)  # particles now in cell order inside
+    v = run.state.velocities * 0.5
+    run.set_velocities(v)
+    assert np.array_equal(run.state.velocities, v)
+    assert np.array_equal(run.reverse().state.velocities, -v)
+
+
+def test_a_full_pair_buffer_grows_and_the_path_is_unchanged(monkeypatch):
+    s = lattice_gas(2000, 0.5, 1.0, 2, seed=3)
+    want = Stepper(s, Params(threads=2)).advance(50).advance(150).state
+    calls = []
+    real = _workers.Buffers.grow
+
+    def spy(self, cap):
+        calls.append(cap)
+        real(self, cap)
+
+    monkeypatch.setattr(_workers, "pair_capacity", lambda *a: 40)  # far too small: grows at once
+    monkeypatch.setattr(_workers.Buffers, "grow", spy)
+    _workers._geometry_cached.cache_clear()
+    try:
+        got = Stepper(s, Params(threads=2)).advance(50).advance(150).state
+    finally:
+        _workers._geometry_cached.cache_clear()
+    assert len(calls) >= 2
+    assert _same(got, want)
+
+
+def test_bad_input_is_refused():
+    s = lattice_gas(50, 0.3, 1.0, 2, seed=0)
+    with pytest.raises(ConfigError, match="integrator must be 'verlet'"):
+        Stepper(s, params_for("exact"))
+    with pytest.raises(ConfigError, match="state must be a State"):
+        Stepper(to_lattice(s, params_for("exact")), Params())
+    run = Stepper(s, Params())
+    for bad in (-1, 1.5, True, "3"):
+        with pytest.raises(ConfigError, match="n_steps must be an integer"):
+            run.advance(bad)
+    with pytest.raises(ConfigError, match="velocities must have shape"):
+        run.set_velocities(np.zeros((49, 2)))
+    assert _same(run.advance(0).state, reverse(reverse(s)))
