@@ -23,6 +23,7 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from neqlab.core.config import shown
@@ -146,41 +147,52 @@ def run_essay(
 
     claims: dict[str, list] = {lg: [] for lg in LANGS}
     figures = {}
-    for name in names:
-        mod = REGISTRY[name]
-        cfg = (configs or {}).get(name) or make_config(name, scale=scale)
-        data = root / "data" / f"{name}.nc"
-        fig_path = root / "figures" / f"{name}.png"
-        t0 = time.monotonic()
-        if _reusable(data, cfg.to_json()):
-            ds = load(data)
-            log(f"{name}: reusing {data}")
-        else:
-            ckpt = data.with_name(data.name + ".ckpt")
-            with Runner(backend=backend, workers=workers, scheduler=scheduler,
-                        checkpoint_dir=ckpt, progress=progress) as runner:
-                ds = run_config(name, cfg, runner=runner)
-            if runner.rejected_chunks:
-                log(f"{name}: recomputed {runner.rejected_chunks} corrupt or foreign checkpoint chunk(s) in {ckpt}")
-            save(ds, data)
-            _clear(ckpt)
-            log(f"{name}: ran in {time.monotonic() - t0:.1f} s")
+
+    def finish(name: str, ds) -> tuple[bytes, dict]:
+        """The figure (written) and the verdict in each language of one result."""
         png = figure_bytes(plot(ds), "png")
-        _write_bytes(fig_path, png)
-        figures[name] = png
-        badge = None
+        _write_bytes(root / "figures" / f"{name}.png", png)
+        entries, badge = {}, None
         for lg in LANGS:
             v = verdict(ds, lang=lg)
             badge = v.badge if lg == "en" else badge  # the log line stays English, as before
             entry = v.to_dict()
             entry.update({
-                "section": entry.get("section") or mod.SECTION,
+                "section": entry.get("section") or REGISTRY[name].SECTION,
                 "figure": f"figures/{name}.png",
                 "data": f"data/{name}.nc",
                 "config": json.loads(ds.attrs["config"]),
             })
-            claims[lg].append(entry)
+            entries[lg] = entry
         log(f"{name}: {badge}")
+        return png, entries
+
+    # each result's figure and verdicts are made on a second thread while the next
+    # experiment runs (figures are drawn without pyplot: no shared state)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="neqlab-report") as finishing:
+        pending = []
+        for name in names:
+            cfg = (configs or {}).get(name) or make_config(name, scale=scale)
+            data = root / "data" / f"{name}.nc"
+            t0 = time.monotonic()
+            if _reusable(data, cfg.to_json()):
+                ds = load(data)
+                log(f"{name}: reusing {data}")
+            else:
+                ckpt = data.with_name(data.name + ".ckpt")
+                with Runner(backend=backend, workers=workers, scheduler=scheduler,
+                            checkpoint_dir=ckpt, progress=progress) as runner:
+                    ds = run_config(name, cfg, runner=runner)
+                if runner.rejected_chunks:
+                    log(f"{name}: recomputed {runner.rejected_chunks} corrupt or foreign checkpoint chunk(s) in {ckpt}")
+                save(ds, data)
+                _clear(ckpt)
+                log(f"{name}: ran in {time.monotonic() - t0:.1f} s")
+            pending.append((name, finishing.submit(finish, name, ds)))
+        for name, fut in pending:
+            figures[name], entries = fut.result()
+            for lg in LANGS:
+                claims[lg].append(entries[lg])
     date = time.strftime("%Y-%m-%d")
     label = "custom" if configs else scale
     summaries = {lg: {"version": version(), "scale": label, "lang": lg, "date": date, "claims": claims[lg]}
