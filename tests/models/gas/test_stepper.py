@@ -111,7 +111,7 @@ def test_set_velocities_takes_the_original_order():
     run = Stepper(s, Params()).advance(200)  # particles now in cell order inside
     v = run.state.velocities * 0.5
     run.set_velocities(v)
-    assert np.array_equal(run.state.velocities, v)
+    assert np.array_equal(run.state.velocities, v) and np.array_equal(run.velocities, v)
     assert np.array_equal(run.reverse().state.velocities, -v)
 
 

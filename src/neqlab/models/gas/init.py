@@ -113,7 +113,7 @@ def equilibrate(state: State, params: Params, kT: float, t_eq: float, *, every: 
     while done < n_steps:
         k = min(every, n_steps - done)
         run.advance(k)
-        run.set_velocities(_rescale(run.state.velocities, kT, dof))
+        run.set_velocities(_rescale(run.velocities, kT, dof))
         done += k
     s = run.state
     s.velocities[:] = _rescale(s.velocities, kT, dof)

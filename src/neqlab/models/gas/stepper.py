@@ -112,6 +112,14 @@ class Stepper:
         return self._v + self._buf.f * (self._prm[K.P_HALF] * self._prm[K.P_DT])
 
     @property
+    def velocities(self) -> np.ndarray:
+        """A copy of the velocities at the full step, particles in their original order
+        [sigma/tau] (cheaper than :attr:`state` when only they are needed)."""
+        v = np.empty_like(self._v)
+        v[self._ids] = self._full_velocities()
+        return v
+
+    @property
     def state(self) -> State:
         """A copy of the gas now: particles in their original order, positions wrapped
         into the periodic box [sigma], velocities at the full step [sigma/tau]."""
