@@ -18,7 +18,7 @@ import numpy as np
 
 from neqlab.core.rng import Stream, replica_rng
 from neqlab.experiments.relaxation.config import Config
-from neqlab.models.gas import Params, State, advance, confined_gas, equilibrate, random_gas, thermal_contact_gas
+from neqlab.models.gas import Params, State, Stepper, confined_gas, equilibrate, random_gas, thermal_contact_gas
 from neqlab.observables import entropy, thermo
 
 PROCESSES = ("expansion", "contact")
@@ -141,9 +141,10 @@ def relaxation_run(task: FreeExpansion | ThermalContact) -> dict[str, np.ndarray
     snaps_x, snaps_v = [], []
     every = getattr(task, "trajectory_frames", 0)
     traj: dict[str, list] = {"trajectory_positions": [], "trajectory_velocities": [], "trajectory_step": []}
+    run = Stepper(s, p)  # keeps its lists between frames (the path does not depend on the frames)
     for frame in range(rec.n_frames + 1):
         if frame:
-            s = advance(s, p, rec.stride)
+            s = run.advance(rec.stride).state
         out["density"].append(thermo.density_profile(s, rec.n_bins)[1])
         out["temperature_profile"].append(thermo.temperature_profile(s, rec.n_bins)[1])
         out["flow_x"].append(thermo.flow_profile(s, rec.n_bins)[1][:, 0])
@@ -223,8 +224,9 @@ def equilibrium_samples(task: EquilibriumSample) -> dict[str, np.ndarray]:
                    replica=task.replica_id, aspect=task.aspect)
     s = equilibrate(s, p, task.kT, task.t_equilibrate)
     k, pr, nl = [], [], []
+    run = Stepper(s, p)
     for _ in range(task.n_samples):
-        s = advance(s, p, task.stride)
+        s = run.advance(task.stride).state
         k.append(thermo.kinetic_energy(s))
         pr.append(thermo.pressure(s, p))
         nl.append(entropy.half_fraction(s.positions, s.box) * task.n_particles)
