@@ -11,6 +11,10 @@ Cases:
 - the same 2-core case while another process keeps one core busy (a Python busy loop
   started for both codes): robustness on a shared machine;
 - 3D N = 32000 on 1 core;
+- 2D N = 20000 on 1 core with neqlab's kernels compiled for an AVX2 CPU without AVX-512
+  (``NUMBA_CPU_NAME=haswell``, its own numba cache in a fresh process; not in the smoke
+  run): issue 17 asks the lead over LAMMPS on AVX2 and AVX-512 CPUs alike, and this
+  separates the code generation from the machine;
 - the linear-cost check: neqlab's 1-thread rate per CPU second at N = 1e3, 1e4, 1e5, 1e6
   after the same 2 tau melt (ratio = rate / rate at N = 1e3; issue 17 asks max/min <= 1.3).
 Every rate is the best of 3 runs, for neqlab and LAMMPS alike (a shared machine).
@@ -150,6 +154,31 @@ def busy_core():
         hog.wait()
 
 
+AVX2_CPU = "haswell"  # numba/LLVM target with AVX2 and FMA but no AVX-512
+
+
+def avx2_rate(n: int, n_steps: int, repeats: int, melt: int) -> float | None:
+    """neqlab's 1-thread rate [M particle-steps/s] with its kernels compiled for an AVX2
+    CPU (``NUMBA_CPU_NAME``, in a fresh process with its own numba cache): how the engine
+    would do on a CPU without AVX-512, measured on this one. None if not x86 with AVX2."""
+    flags = ""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        pass
+    if " avx2" not in flags:
+        return None
+    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from bench_md import neqlab_rate; "
+            f"print(neqlab_rate({n}, 2, {n_steps}, threads=1, repeats={repeats}, melt_steps={melt}))")
+    with tempfile.TemporaryDirectory(prefix="neqlab-avx2-") as cache:
+        env = {**os.environ, "NUMBA_CPU_NAME": AVX2_CPU, "NUMBA_CACHE_DIR": cache}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800)
+    if out.returncode != 0:
+        print(f"note: the AVX2 build failed: {out.stderr[-300:]}", file=sys.stderr)
+        return None
+    return float(out.stdout.strip().splitlines()[-1])
+
+
 def run(smoke: bool = False) -> dict:
     """``smoke``: every case at a tiny size, one repeat, a 20-step melt (make test runs it)."""
     print(f"CPU: {cpu_model()}", file=sys.stderr)
@@ -184,6 +213,12 @@ def run(smoke: bool = False) -> dict:
         mine1 = neqlab_rate(n2, 2, st2, threads=1, **kw)
     add(f"md_2d_n{n2}_2cores_one_busy", mine, base, "LAMMPS 2 MPI ranks, one core busy")
     add(f"md_2d_n{n2}_2threads_vs_1_one_busy", mine, mine1, "neqlab 1 thread, one core busy")
+    if not smoke:  # (compiles the gas kernels once more: ~20 s, too long for make test's smoke run)
+        avx2 = avx2_rate(n2, st2, reps, melt)
+        if avx2 is not None:
+            base, _ = lammps_rate(n2, 2, st2, ranks=1, **lkw)
+            add(f"md_2d_n{n2}_1core_avx2_code", avx2, base, f"LAMMPS serial (neqlab compiled for {AVX2_CPU}: AVX2, "
+                                                            "no AVX-512)")
     # CPU time of one thread: the cost per particle-step, undisturbed by other processes
     rates = {n: neqlab_rate(n, 2, steps, cpu=True, **kw) for n, steps in scaling.items()}
     n_min = min(rates)
