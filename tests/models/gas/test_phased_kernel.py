@@ -106,24 +106,16 @@ def test_the_same_bits_for_one_two_and_three_threads(precision, dim, n):
         assert np.array_equal(r.positions, runs[0].positions) and np.array_equal(r.velocities, runs[0].velocities)
 
 
-def test_a_full_pair_buffer_grows_and_the_run_is_unchanged(monkeypatch):
+@pytest.fixture
+def wanted_heated():
     s = advance(lattice_gas(2000, 0.5, 1.0, 2, seed=3, periodic=(True, False)), Params(), 20)
-    want = advance(s, Params(threads=2), 200, bath=ThermalWalls(1.0, 5))
-    calls = []
-    real = _workers.Buffers.grow
+    return s, advance(s, Params(threads=2), 200, bath=ThermalWalls(1.0, 5))
 
-    def spy(self, cap):
-        calls.append(cap)
-        real(self, cap)
 
-    monkeypatch.setattr(_workers, "pair_capacity", lambda *a: 40)  # far too small: grows at once
-    monkeypatch.setattr(_workers.Buffers, "grow", spy)
-    _workers._geometry_cached.cache_clear()
-    try:
-        got = advance(s, Params(threads=2), 200, bath=ThermalWalls(1.0, 5))
-    finally:
-        _workers._geometry_cached.cache_clear()
-    assert len(calls) >= 2  # the first allocation and at least one growth
+def test_a_full_pair_buffer_grows_and_the_run_is_unchanged(wanted_heated, tiny_pair_buffer):
+    s, want = wanted_heated  # computed before the buffers shrink
+    got = advance(s, Params(threads=2), 200, bath=ThermalWalls(1.0, 5))
+    assert len(tiny_pair_buffer) >= 2  # the first allocation and at least one growth
     assert np.array_equal(got.positions, want.positions) and np.array_equal(got.velocities, want.velocities)
     assert got.heat == want.heat
 

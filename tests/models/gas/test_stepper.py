@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from neqlab.core.errors import ConfigError
 from neqlab.models.gas import (Params, Stepper, advance, equilibrate, lattice_gas, params_for, potential_energy,
                                reverse, to_lattice)
-from neqlab.models.gas import _workers
 
 
 def _same(a, b) -> bool:
@@ -115,24 +114,16 @@ def test_set_velocities_takes_the_original_order():
     assert np.array_equal(run.reverse().state.velocities, -v)
 
 
-def test_a_full_pair_buffer_grows_and_the_path_is_unchanged(monkeypatch):
+@pytest.fixture
+def wanted_run():
     s = lattice_gas(2000, 0.5, 1.0, 2, seed=3)
-    want = Stepper(s, Params(threads=2)).advance(50).advance(150).state
-    calls = []
-    real = _workers.Buffers.grow
+    return s, Stepper(s, Params(threads=2)).advance(50).advance(150).state
 
-    def spy(self, cap):
-        calls.append(cap)
-        real(self, cap)
 
-    monkeypatch.setattr(_workers, "pair_capacity", lambda *a: 40)  # far too small: grows at once
-    monkeypatch.setattr(_workers.Buffers, "grow", spy)
-    _workers._geometry_cached.cache_clear()
-    try:
-        got = Stepper(s, Params(threads=2)).advance(50).advance(150).state
-    finally:
-        _workers._geometry_cached.cache_clear()
-    assert len(calls) >= 2
+def test_a_full_pair_buffer_grows_and_the_path_is_unchanged(wanted_run, tiny_pair_buffer):
+    s, want = wanted_run  # computed before the buffers shrink
+    got = Stepper(s, Params(threads=2)).advance(50).advance(150).state
+    assert len(tiny_pair_buffer) >= 2
     assert _same(got, want)
 
 
