@@ -212,12 +212,16 @@ def _overdamped_one(i, x, keys, c, lam, scal, rec_every, work, heat, rec):
         qa = 0.0
         r = 0
         nxt = rec_every if (rec_every > 0 and n_rec > 0) else -1
+        # U(x_t, lam_t) is the U(x', lam') of the step before: evaluated once (the same
+        # arguments, the same bits), two potentials per step instead of three
+        u_now = energy1(xa, lam[0], c, a)
         for t in range(n):
             u_mid = energy1(xa, lam[t + 1], c, a)
-            wa += u_mid - energy1(xa, lam[t], c, a)
+            wa += u_mid - u_now
             s, z = next_normal(s)
             xa = xa + mob * force1(xa, lam[t + 1], c, a) + amp * z
-            qa += u_mid - energy1(xa, lam[t + 1], c, a)
+            u_now = energy1(xa, lam[t + 1], c, a)
+            qa += u_mid - u_now
             if t + 1 == nxt:
                 rec[i, r, 0] += wa
                 rec[i, r, 1] += qa
