@@ -237,7 +237,7 @@ def gas_piston_drive(task: GasPistonDrive, replicas: np.ndarray, seed: int, *,
     up to the integrator's error).
 
     ``method``: "batch" runs the replicas' relaxations and drives in one engine call
-    (:func:`neqlab.models.gas.piston_drives`); "advance" calls ``advance`` twice per
+    (:func:`neqlab.models.gas.batch.piston_drives`); "advance" calls ``advance`` twice per
     replica (the reference: the same bits, slower by the Python of each call).
     """
     if method not in GAS_METHODS:
