@@ -129,7 +129,7 @@ def pairwise_sum(a, lo, n):
             return ret
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _run(x, v, ids, geo, prm, run):
     """One Verlet run of ``_workers.verlet_run`` on one worker: x, v, ids in place
     (cell order at the end). ``geo = (box, periodic, ncell, grid, n_tasks, n_slabs,
@@ -179,7 +179,7 @@ def _run(x, v, ids, geo, prm, run):
     return status, done + ctl[C_AT], work, heat, pi, pj, pend, ctl
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _id_order(x, v, ids, xo, vo):
     for i in range(ids.shape[0]):
         for a in range(x.shape[1]):
@@ -187,7 +187,7 @@ def _id_order(x, v, ids, xo, vo):
             vo[ids[i], a] = v[i, a]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _energy(x, v, geo, prm):
     """(status, kinetic plus potential energy [energy]) of a configuration in id order,
     as ``0.5 * np.sum(v**2) + potential_energy``: a zero-step run (list and forces; an
@@ -213,7 +213,7 @@ def _energy(x, v, geo, prm):
     return status, kinetic + epot
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _drive_one(r, systems, geos, prm, drive, out, status):
     """System r of :func:`piston_drives_run`; its status in status[r] = (code, phase,
     step), phase 0 relaxation, 1 start energy, 2 drive, 3 end energy."""
