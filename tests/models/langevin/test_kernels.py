@@ -148,3 +148,39 @@ def test_overdamped_kernel_keeps_the_bits_of_three_potentials_per_step(seed, d, 
     _overdamped_three_potentials(x2, k2, c, lam, scal, w2, q2)
     for a, b in ((x, x2), (k, k2), (w, w2), (q, q2)):
         assert np.array_equal(a, b)
+
+
+@njit(cache=False)
+def _one_at_a_time(x, keys, c, lam, scal, rec_every, work, heat, rec):
+    bad = 0
+    for i in range(x.shape[0]):
+        bad += K._overdamped_one(i, x, keys, c, lam, scal, rec_every, work, heat, rec)
+    return bad
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**40), m=st.integers(1, 9), d=st.integers(1, 2), n=st.integers(1, 300),
+       rec_every=st.integers(0, 40), parallel=st.booleans(), blow_up=st.booleans())
+def test_trajectories_in_pairs_keep_the_bits_of_one_at_a_time(seed, m, d, n, rec_every, parallel, blow_up):
+    rng = np.random.default_rng(seed)
+    c = np.tile(np.array([0.3, 1.0, 0.5, 0.1, 1.0, 0.2]), (d, 1))
+    lam = np.linspace(0.0, rng.uniform(-2, 2), n + 1)
+    scal = np.array([1e-3, 1.0, 1.0])
+    n_rec = n // rec_every if rec_every else 0
+    x0 = rng.normal(size=(m, d))
+    if blow_up:
+        x0[rng.integers(m), 0] = np.inf  # a trajectory that is not finite: counted once, pairs or not
+    k0 = rng.integers(0, 2**63, size=m).astype(np.uint64)
+
+    def run(fn):
+        x, k, w, q = x0.copy(), k0.copy(), np.zeros(m), np.zeros(m)
+        rec = np.zeros((m, n_rec, 2 + d))
+        with np.errstate(invalid="ignore"):
+            bad = fn(x, k, c, lam, scal, rec_every, w, q, rec)
+        return bad, x, k, w, q, rec
+
+    ref = run(_one_at_a_time)
+    got = run(K.overdamped_run if parallel else K.overdamped_run_serial)
+    assert got[0] == ref[0] == int(blow_up)
+    for a, b in zip(got[1:], ref[1:]):
+        assert np.array_equal(a, b, equal_nan=True)
