@@ -5,10 +5,15 @@ one ``advance`` per replica, timed in the same run on the same replicas (same bi
   drive: 5 tau in the bath, then L = 5 -> 2.5 sigma in 20 tau, dt = 0.004): drives per
   second of ``gas_piston_drive(method="batch")`` (the relaxations, drives and energies
   of a chunk of replicas in one numba call) against ``method="advance"`` (two
-  ``advance`` and two ``potential_energy`` calls per replica), on the calling thread.
+  ``advance`` and two ``potential_energy`` calls per replica), on the calling thread;
+  both place their disks with the insertion kernel (its own gain is the next entry).
 - ``crooks_place_n64_kernel_vs_python``: the random insertion of the start (64 disks,
   box 5 x 64 sigma) in a numba kernel drawing from the replica's Generator, against the
   Python insertion loop it replaced (the same draws).
+- ``crooks_trap_overdamped_pairs_vs_single``: the overdamped Langevin kernel of the
+  dragged trap (the quick run's main ensemble: 1500 steps of 0.001 tau), trajectories
+  in interleaved pairs against the same step one trajectory at a time (the kernel
+  before; same bits, checked), on the calling thread.
 - ``crooks_quick_gas_2workers_batch_vs_advance``: every gas-piston ensemble of
   ``neqlab run crooks --scale quick`` (2 densities x N = 4, 16, 64 x 2 directions x 400
   drives) on a 2-worker runner, both ways: the gas part of the quick essay's crooks.
@@ -27,10 +32,12 @@ import sys
 import time
 
 import numpy as np
+from numba import njit
 
 from neqlab.experiments.crooks import config as crooks_config
 from neqlab.experiments.crooks.run import tasks_for
 from neqlab.experiments.crooks.tasks import MIN_GAP, GasPistonDrive, gas_piston_drive, place
+from neqlab.models.langevin import _kernels as LK
 from neqlab.runner import Runner
 
 REPEAT = 3
@@ -82,6 +89,36 @@ def _place_rates(n: int, repeat: int, draws: int) -> tuple[float, float]:
     return draws / tk, draws / tp
 
 
+@njit(nogil=True)
+def _one_at_a_time(x, keys, c, lam, scal, rec_every, work, heat, rec):
+    """The overdamped kernel's loop before the pairs: one trajectory after another."""
+    bad = 0
+    for i in range(x.shape[0]):
+        bad += LK._overdamped_one(i, x, keys, c, lam, scal, rec_every, work, heat, rec)
+    return bad
+
+
+def _trap_rates(m: int, repeat: int) -> tuple[float, float]:
+    n = 1500
+    c = np.array([[0.0, 1.0, 0.0, 0.0, 1.0, 1.0]])  # dragged trap, k = 1: U = (x - lam)^2 / 2
+    lam = np.linspace(0.0, 3.0, n + 1)
+    scal = np.array([1e-3, 1.0, 1.0])
+    rng = np.random.default_rng(0)
+    x0 = rng.normal(size=(m, 1))
+    k0 = rng.integers(0, 2**63, size=m).astype(np.uint64)
+
+    def one(fn):
+        x, k, w, q = x0.copy(), k0.copy(), np.zeros(m), np.zeros(m)
+        fn(x, k, c, lam, scal, 0, w, q, np.empty((m, 0, 3)))
+        return x, k, w, q
+
+    one(LK.overdamped_run_serial), one(_one_at_a_time)  # compile
+    tp, a = _best(lambda: one(LK.overdamped_run_serial), repeat)
+    ts, b = _best(lambda: one(_one_at_a_time), repeat)
+    assert all(np.array_equal(u, v) for u, v in zip(a, b))
+    return m * n / tp, m * n / ts
+
+
 def _quick_gas(smoke: bool) -> tuple[float, float, int]:
     cfg = crooks_config.SCALES["quick"]
     if smoke:
@@ -117,6 +154,10 @@ def run(smoke: bool = False) -> dict:
     k, p = _place_rates(64, repeat, 2 if smoke else 200)
     out["crooks_place_n64_kernel_vs_python"] = {"value": k, "unit": "starts/s", "baseline": p, "ratio": k / p,
                                                 "baseline_name": "Python insertion loop, same draws"}
+    p, o = _trap_rates(100 if smoke else 20_000, repeat)
+    out["crooks_trap_overdamped_pairs_vs_single"] = {"value": p, "unit": "trajectory-steps/s", "baseline": o,
+                                                     "ratio": p / o,
+                                                     "baseline_name": "one trajectory at a time, 1 thread"}
     b, a, total = _quick_gas(smoke)
     out["crooks_quick_gas_2workers_batch_vs_advance"] = {
         "value": b, "unit": "drives/s", "baseline": a, "ratio": b / a,
