@@ -12,7 +12,7 @@ import neqlab
 from neqlab.core.errors import ConfigError
 from neqlab.experiments.api import run_config
 from neqlab.experiments.crooks import SCALES, SMALL, Config
-from neqlab.experiments.crooks.run import tasks_for
+from neqlab.experiments.crooks.run import MAX_CHUNKS, MIN_CHUNKS, chunk_size, tasks_for
 from neqlab.experiments.crooks.tasks import TrapDrive, trap_drive
 from neqlab.core.rng import Stream
 from neqlab.runner import Runner
@@ -186,3 +186,11 @@ def test_estimate_names_real_keys_and_grows_with_the_work():
     small, default = estimate(SMALL), estimate(Config())
     assert 0 < small.seconds < default.seconds and 0 < small.memory_bytes < default.memory_bytes
     assert set(default.keys) <= set(Config.keys())
+
+
+@pytest.mark.parametrize("config", [SMALL, *SCALES.values()], ids=["small", *SCALES])
+def test_chunks_per_ensemble_stay_between_the_bounds(config):
+    for name, (task, n) in tasks_for(config).items():
+        size = chunk_size(task, n)
+        chunks = -(-n // size)
+        assert 1 <= size <= n and min(MIN_CHUNKS, n) <= chunks <= MAX_CHUNKS, (name, n, size)

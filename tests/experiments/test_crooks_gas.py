@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from neqlab.core.errors import ConfigError
 from neqlab.experiments.crooks.tasks import GasPistonDrive, gas_piston_drive, place
@@ -57,3 +59,20 @@ def test_too_dense_to_place_is_a_config_error():
     x = place(4, 3.0, 3.0, np.random.default_rng(0))
     d = np.sqrt(((x[:, None] - x[None]) ** 2).sum(-1))
     assert np.all(d[np.triu_indices(4, 1)] >= 1.0) and np.all((x >= 0) & (x < 3.0))
+
+
+@settings(max_examples=8, deadline=None)
+@given(n=st.integers(2, 20), density=st.sampled_from([0.02, 0.2]), forward=st.booleans(),
+       seed=st.integers(0, 2**40), first=st.integers(0, 10**6))
+def test_one_engine_call_per_chunk_gives_the_bits_of_one_advance_per_replica(n, density, forward, seed, first):
+    task = drive(n, density, 1.0, 0.004, forward, 2 if forward else 3, t_equilibrate=0.4)
+    replicas = np.arange(first, first + 4)
+    a = gas_piston_drive(task, replicas, seed, method="advance")
+    b = gas_piston_drive(task, replicas, seed)
+    for k in ("work", "heat", "energy_change"):
+        assert np.array_equal(a[k], b[k]), k
+
+
+def test_unknown_method_is_a_config_error():
+    with pytest.raises(ConfigError, match="method must be one of batch, advance, got 'loop'"):
+        gas_piston_drive(drive(4, 0.2, 1.0, 0.004, True, 0), np.arange(2), 0, method="loop")

@@ -48,6 +48,16 @@ def _gas(precision: str) -> None:
         random_gas(20, 0.2, 1.0, 2, seed=0)
 
 
+def _small_gases() -> None:
+    from neqlab.core.protocol import Ramp
+    from neqlab.models.gas import Params
+    from neqlab.models.gas.batch import insert_disks, piston_drives
+
+    x = insert_disks(3, 4.0, 4.0, np.random.default_rng(0))[None]
+    piston_drives(x, np.zeros_like(x), np.array([4.0, 4.0]), Params(), n_relax=2, n_drive=2,
+                  piston=Ramp(4.0, 3.9, 1.0), kT=1.0, keys=np.zeros(1, np.uint64), parallel=False)
+
+
 def _langevin() -> None:
     from neqlab.core.protocol import Ramp
     from neqlab.models.langevin import LangevinParams, advance, double_well, dragged_trap, equilibrium_state
@@ -125,6 +135,7 @@ GROUPS = {
     "gas-f32": (lambda: _gas("f32"), 3),
     "langevin": (_langevin, 3),
     "shear": (_shear, 3),
+    "small-gases": (_small_gases, 3),
     "piston": (_piston, 1),
     "maps": (_maps, 1),
     "flows": (_flows, 1),

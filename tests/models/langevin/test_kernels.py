@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 from scipy import stats
 
 from neqlab.core.rng import Stream
@@ -103,3 +104,83 @@ def test_stiffness_ramp_is_quadratic_and_2d_shapes():
     assert pot.is_quadratic() and pot.dim == 2
     s = equilibrium_state(pot, 2.0, LangevinParams(), seed=0, replicas=np.arange(10))
     assert s.x.shape == (10, 2) and s.v is None
+
+
+@njit(cache=False)
+def _overdamped_three_potentials(x, keys, c, lam, scal, work, heat):
+    """The overdamped step as first written (three potentials per step, records left out):
+    the kernel evaluates U(x_t, lam_t) once instead of twice and must keep its bits."""
+    mob = scal[0] / scal[1]
+    amp = np.sqrt(2.0 * scal[2] * scal[0] / scal[1])
+    for i in range(x.shape[0]):
+        s = keys[i]
+        for a in range(x.shape[1]):
+            xa = x[i, a]
+            wa = 0.0
+            qa = 0.0
+            for t in range(lam.size - 1):
+                u_mid = K.energy1(xa, lam[t + 1], c, a)
+                wa += u_mid - K.energy1(xa, lam[t], c, a)
+                s, z = K.next_normal(s)
+                xa = xa + mob * K.force1(xa, lam[t + 1], c, a) + amp * z
+                qa += u_mid - K.energy1(xa, lam[t + 1], c, a)
+            x[i, a] = xa
+            work[i] += wa
+            heat[i] += qa
+        keys[i] = s
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**40), d=st.integers(1, 3), n=st.integers(1, 400),
+       coef=st.lists(st.floats(-2.0, 2.0), min_size=6, max_size=6))
+def test_overdamped_kernel_keeps_the_bits_of_three_potentials_per_step(seed, d, n, coef):
+    rng = np.random.default_rng(seed)
+    c = np.tile(np.array(coef), (d, 1))
+    c[:, 0] = np.abs(c[:, 0])  # a confining quartic or none: the walk stays finite over 400 steps
+    c[:, 1] = np.abs(c[:, 1]) + 0.1
+    lam = np.linspace(rng.uniform(-1, 1), rng.uniform(-1, 1), n + 1)
+    scal = np.array([1e-3, 1.0, 1.0])
+    x0 = rng.normal(size=(5, d))
+    k0 = rng.integers(0, 2**63, size=5).astype(np.uint64)
+    x, k, w, q = x0.copy(), k0.copy(), np.zeros(5), np.zeros(5)
+    assert K.overdamped_run_serial(x, k, c, lam, scal, 0, w, q, np.empty((5, 0, 2 + d))) == 0
+    x2, k2, w2, q2 = x0.copy(), k0.copy(), np.zeros(5), np.zeros(5)
+    _overdamped_three_potentials(x2, k2, c, lam, scal, w2, q2)
+    for a, b in ((x, x2), (k, k2), (w, w2), (q, q2)):
+        assert np.array_equal(a, b)
+
+
+@njit(cache=False)
+def _one_at_a_time(x, keys, c, lam, scal, rec_every, work, heat, rec):
+    bad = 0
+    for i in range(x.shape[0]):
+        bad += K._overdamped_one(i, x, keys, c, lam, scal, rec_every, work, heat, rec)
+    return bad
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**40), m=st.integers(1, 9), d=st.integers(1, 2), n=st.integers(1, 300),
+       rec_every=st.integers(0, 40), parallel=st.booleans(), blow_up=st.booleans())
+def test_trajectories_in_pairs_keep_the_bits_of_one_at_a_time(seed, m, d, n, rec_every, parallel, blow_up):
+    rng = np.random.default_rng(seed)
+    c = np.tile(np.array([0.3, 1.0, 0.5, 0.1, 1.0, 0.2]), (d, 1))
+    lam = np.linspace(0.0, rng.uniform(-2, 2), n + 1)
+    scal = np.array([1e-3, 1.0, 1.0])
+    n_rec = n // rec_every if rec_every else 0
+    x0 = rng.normal(size=(m, d))
+    if blow_up:
+        x0[rng.integers(m), 0] = np.inf  # a trajectory that is not finite: counted once, pairs or not
+    k0 = rng.integers(0, 2**63, size=m).astype(np.uint64)
+
+    def run(fn):
+        x, k, w, q = x0.copy(), k0.copy(), np.zeros(m), np.zeros(m)
+        rec = np.zeros((m, n_rec, 2 + d))
+        with np.errstate(invalid="ignore"):
+            bad = fn(x, k, c, lam, scal, rec_every, w, q, rec)
+        return bad, x, k, w, q, rec
+
+    ref = run(_one_at_a_time)
+    got = run(K.overdamped_run if parallel else K.overdamped_run_serial)
+    assert got[0] == ref[0] == int(blow_up)
+    for a, b in zip(got[1:], ref[1:]):
+        assert np.array_equal(a, b, equal_nan=True)

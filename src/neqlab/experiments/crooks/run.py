@@ -28,6 +28,8 @@ from neqlab.testing import reference as ref
 
 PISTON_BINS = 60  # histogram bins of the ideal piston's entropy change
 DIRECTIONS = ("forward", "reverse")
+CHUNK_SECONDS = 0.25  # [s] of one core per chunk: the runner's cost per chunk (a checkpoint file, ~3 ms) stays ~1 %
+MIN_CHUNKS, MAX_CHUNKS = 8, 64  # chunks per ensemble: enough for 2-8 workers and a progress bar, no more than needed
 
 
 def _trap(config: Config, speed: float, reverse: bool, stream: Stream, sub: int | None = None) -> TrapDrive:
@@ -47,6 +49,25 @@ def _steady(config: Config) -> SteadyStateRun:
     c = config
     w = windows_of(c)
     return SteadyStateRun(c.ness_period, c.ness_amplitude, c.ness_dt, c.gamma, c.kT, w.n_steps, w.record_every)
+
+
+def replica_seconds(task) -> float:
+    """Rough single-core seconds per replica of a task (the rates of :func:`estimate`)."""
+    if isinstance(task, TrapDrive):
+        return max(1.0, protocol_of(task.model, task.protocol, task.speed)[2] / task.dt) / 1.4e8
+    if isinstance(task, SteadyStateRun):
+        return task.n_steps / 1.4e8
+    if isinstance(task, IdealPistonDrive):
+        return 1.0 / 1.5e7
+    steps = (task.t_drive + task.t_equilibrate) / task.dt
+    return steps * (1.5e-7 + 1.2e-8 * task.n)  # measured on the 2-core machine, one engine call per chunk
+
+
+def chunk_size(task, n: int) -> int:
+    """Replicas per chunk: about CHUNK_SECONDS of work, between MIN_CHUNKS and MAX_CHUNKS
+    chunks. Any chunking gives the same bits (each replica draws from its own stream)."""
+    size = int(round(CHUNK_SECONDS / replica_seconds(task)))
+    return max(-(-n // MAX_CHUNKS), min(-(-n // MIN_CHUNKS), max(1, size)))
 
 
 def tasks_for(config: Config) -> dict[str, tuple[object, int]]:
@@ -76,7 +97,7 @@ def estimate(config: Config) -> Cost:
 
     Rates measured on the 2-core development machine: overdamped trap 1.4e8
     trajectory-steps/s per core; the ideal piston 1.5e7 particle drives/s; the gas
-    piston about 2.5e-7 s per drive-step plus 1e-8 s per particle-step (a fixed cost per
+    piston about 1.5e-7 s per drive-step plus 1.2e-8 s per particle-step (a fixed cost per
     step dominates these small systems); MBAR and the histograms a few 1e-7 s per work.
     """
     c = config
@@ -86,7 +107,7 @@ def estimate(config: Config) -> Cost:
     w = windows_of(c)
     gas_steps = ((c.gas_piston_t_drive + c.gas_piston_t_equilibrate) / c.gas_piston_dt
                  * 2 * c.gas_piston_replicas * len(c.gas_piston_density))
-    gas_seconds = gas_steps * sum(2.5e-7 + 1e-8 * n for n in c.gas_piston_n)
+    gas_seconds = gas_steps * sum(1.5e-7 + 1.2e-8 * n for n in c.gas_piston_n)
     seconds = ((trap_steps + sweep_steps + c.n_ness * w.n_steps) / 1.4e8 + 2 * c.n_piston / 1.5e7
                + gas_seconds + 5e-7 * (2 * c.n_trajectories + 2 * c.n_piston))
     n_records = w.n_steps // w.record_every
@@ -108,7 +129,8 @@ def run(config: Config, *, runner=None):
     with owned_runner(runner) as r:
         def ens(name: str) -> dict:
             task, n = tasks.pop(name)
-            return r.ensemble(partial(RUNS[type(task)], task), n, seed=config.seed, name=name, key=key)
+            return r.ensemble(partial(RUNS[type(task)], task), n, seed=config.seed, name=name, key=key,
+                              chunk_size=chunk_size(task, n))
 
         parts = [trap(config, ens("crooks_forward"), ens("crooks_reverse")),
                  sweep(config, [(ens(f"crooks_sweep{j}_forward"), ens(f"crooks_sweep{j}_reverse"))

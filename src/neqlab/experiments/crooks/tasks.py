@@ -30,6 +30,7 @@ from neqlab.core.rng import Stream, replica_keys, replica_rng
 from neqlab.experiments.crooks.config import Config
 from neqlab.models import piston
 from neqlab.models.gas import Params, State, ThermalWalls, advance as gas_advance, potential_energy
+from neqlab.models.gas.batch import insert_disks, piston_drives
 from neqlab.models.langevin import LangevinParams, advance, double_well, dragged_trap, equilibrium_state, stiffness_ramp
 
 # model -> (potential factory, lambda start, lambda stop)
@@ -39,6 +40,7 @@ MODELS = {
     "double_well": (lambda: double_well(a=1.0, b=2.0, control="tilt"), -1.0, 1.0),
 }
 METHODS = ("exp_forward", "exp_reverse", "bar")  # free-energy estimators of the speed sweep
+GAS_METHODS = ("batch", "advance")  # how gas_piston_drive runs its replicas (the same bits)
 MIN_GAP = 1.0  # [sigma] closest initial distance of two gas particles (the WCA diameter)
 PISTON_L0, PISTON_L1 = 1.0, 0.5  # [sigma] the ideal piston's start and end
 
@@ -195,20 +197,12 @@ def box_of(n: int, density: float, length: float) -> tuple[float, float]:
 
 def place(n: int, lx: float, ly: float, rng: np.random.Generator) -> np.ndarray:
     """Uniform positions in [0, lx) x [0, ly) with no pair closer than MIN_GAP (random
-    sequential insertion; a low-density start that the thermostatted MD then equilibrates)."""
-    x = np.empty((n, 2))
-    k = 0
-    tries = 0
-    while k < n:
-        tries += 1
-        if tries > 10_000 * n:
-            raise ConfigError(f"gas_piston_density must leave room for {n} disks, got a box {lx:.3g} x {ly:.3g}")
-        p = rng.uniform((0.0, 0.0), (lx, ly))
-        if k and np.min(np.sum((x[:k] - p) ** 2, axis=1)) < MIN_GAP**2:
-            continue
-        x[k] = p
-        k += 1
-    return x
+    sequential insertion, at most 10^4 n candidates of two draws of ``rng`` each; a
+    low-density start that the thermostatted MD then equilibrates)."""
+    try:
+        return insert_disks(n, lx, ly, rng, gap=MIN_GAP, max_tries=10_000 * n)
+    except ConfigError:
+        raise ConfigError(f"gas_piston_density must leave room for {n} disks, got a box {lx:.3g} x {ly:.3g}") from None
 
 
 def _walls(kT: float, seed: int, replica: int, stream) -> ThermalWalls:
@@ -219,13 +213,10 @@ def canonical_state(task: GasPistonDrive, params: Params, seed: int, replica: in
     """A canonical sample at kT of the start box (L, or L/2 for the reverse drive)."""
     stream = (task.stream, task.sub)
     rng = replica_rng(seed, int(replica), stream)
-    lx, ly = box_of(task.n, task.density, task.length)
-    if not task.forward:
-        lx *= 0.5
+    lx, ly = start_box(task)
     s = State(place(task.n, lx, ly, rng), rng.normal(0.0, math.sqrt(task.kT), size=(task.n, 2)),
               np.array([lx, ly]), (False, False))
-    s = gas_advance(s, params, max(0, int(round(task.t_equilibrate / params.dt))),
-                    bath=_walls(task.kT, seed, replica, stream))
+    s = gas_advance(s, params, n_relax_of(task, params), bath=_walls(task.kT, seed, replica, stream))
     return dataclasses.replace(s, time=0.0, work=0.0, heat=0.0)
 
 
@@ -234,15 +225,50 @@ def energy(state: State, params: Params) -> float:
     return 0.5 * float(np.sum(state.velocities.astype(np.float64) ** 2)) + potential_energy(state, params)
 
 
-def gas_piston_drive(task: GasPistonDrive, replicas: np.ndarray, seed: int) -> dict[str, np.ndarray]:
+def start_box(task: GasPistonDrive) -> tuple[float, float]:
+    """(axis-0 length, width) [sigma] of the box a drive starts in: L, or L/2 for the reverse."""
+    lx, ly = box_of(task.n, task.density, task.length)
+    return (lx, ly) if task.forward else (lx * 0.5, ly)
+
+
+def gas_piston_drive(task: GasPistonDrive, replicas: np.ndarray, seed: int, *,
+                     method: str = "batch") -> dict[str, np.ndarray]:
     """Work W, heat Q and energy change dE [epsilon] of each drive (first law: dE = W - Q
-    up to the integrator's error)."""
+    up to the integrator's error).
+
+    ``method``: "batch" runs the replicas' relaxations and drives in one engine call
+    (:func:`neqlab.models.gas.batch.piston_drives`); "advance" calls ``advance`` twice per
+    replica (the reference: the same bits, slower by the Python of each call).
+    """
+    if method not in GAS_METHODS:
+        raise ConfigError(f"method must be one of {', '.join(GAS_METHODS)}, got {method!r}")
     params = Params(dt=task.dt)
     ramp = Ramp(task.length, 0.5 * task.length, task.t_drive)
     proto = ramp if task.forward else ramp.reversed()
     n_steps = max(1, int(round(task.t_drive / task.dt)))
+    if method == "advance":
+        return _drives_by_advance(task, params, proto, n_steps, replicas, seed)
+    stream = (task.stream, task.sub)
+    lx, ly = start_box(task)
+    x = np.empty((len(replicas), task.n, 2))
+    v = np.empty_like(x)
+    for i, r in enumerate(replicas):  # the start of each replica from its own Generator (microseconds each)
+        rng = replica_rng(seed, int(r), stream)
+        x[i] = place(task.n, lx, ly, rng)
+        v[i] = rng.normal(0.0, math.sqrt(task.kT), size=(task.n, 2))
+    out = piston_drives(x, v, np.array([lx, ly]), params, n_relax=n_relax_of(task, params), n_drive=n_steps,
+                        piston=proto, kT=task.kT, keys=replica_keys(seed, replicas, stream), parallel=False)
+    return {"work": out["work"], "heat": out["heat"], "energy_change": out["energy_end"] - out["energy_start"]}
+
+
+def n_relax_of(task: GasPistonDrive, params: Params) -> int:
+    """MD steps of the relaxation in the heat bath before a drive."""
+    return max(0, int(round(task.t_equilibrate / params.dt)))
+
+
+def _drives_by_advance(task, params, proto, n_steps, replicas, seed) -> dict[str, np.ndarray]:
     out = {k: np.empty(len(replicas)) for k in ("work", "heat", "energy_change")}
-    for i, r in enumerate(replicas):  # one MD run per replica: small systems, a Python loop is fine
+    for i, r in enumerate(replicas):  # one MD run per replica: the reference path of method="advance"
         s0 = canonical_state(task, params, seed, r)
         s1 = gas_advance(s0, params, n_steps, piston=proto, bath=_walls(task.kT, seed, r, (task.stream, task.sub)))
         out["work"][i], out["heat"][i] = s1.work, s1.heat
