@@ -110,7 +110,7 @@ def _shear() -> None:
 
     for thermostat in ("isoenergetic", "isokinetic"):
         p = ShearParams(dt=0.004, shear_rate=0.5, thermostat=thermostat, threads=1)
-        s = equilibrium_ensemble(16, 0.8, 1.0, n_systems=2, seed=0, t_eq=0.02)
+        s = equilibrium_ensemble(16, 0.8, 1.0, n_systems=2, seed=0, t_eq=0.02, params=p)
         s = advance(s, p, 3)
         run(s, p, 4, record_every=2)
         potential_energy(s, p)
