@@ -198,7 +198,7 @@ def hessian_apply(tq, qi, qj, prec, cnt, df, dw):
             dw[k] += cf * dx * dy + ff * (rx * dy + dx * ry)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _copy(dst, src):
     """dst[:] = src for (N, dim) arrays, as a loop (a slice assignment compiles numba's
     shape-mismatch error path with its string formatting: seconds of compile time)."""
