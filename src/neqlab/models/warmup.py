@@ -134,7 +134,7 @@ GROUPS = {
     "gas-f32": (lambda: _gas("f32"), 3),
     "langevin": (_langevin, 3),
     "shear": (_shear, 2),
-    "shear-tangent": (_shear_tangent, 2),
+    "shear-tangent": (_shear_tangent, 3),
     "piston": (_piston, 1),
     "maps": (_maps, 1),
     "flows": (_flows, 1),
