@@ -93,13 +93,23 @@ def raise_status(status: np.ndarray, step: int) -> None:
                               f"{REMEDY.get(int(status[s]), 'unknown status')}")
 
 
+def batch_kernel(table: dict, state: ShearState, params: ShearParams):
+    """The kernel of ``table`` ((dim, parallel) -> kernel) for this state and params: the
+    plain loop over systems when ``params.threads == 1`` (no parallel region, so none is
+    compiled), the prange loop otherwise. Each system's arithmetic is the same in both."""
+    return table[state.dim, int(params.threads) != 1]
+
+
 class threads_set:
-    """Context manager: numba threads = params.threads while a kernel runs (0: unchanged)."""
+    """Context manager: numba threads = params.threads while a kernel runs (0: unchanged;
+    1: the serial kernels of :func:`batch_kernel`, the thread pool is not touched)."""
 
     def __init__(self, params: ShearParams):
         self.n = int(params.threads)
 
     def __enter__(self):
+        if self.n == 1:
+            return self
         _threads.configure()  # the OpenMP wait policy, before the first parallel kernel (models/_threads.py)
         self.old = numba.get_num_threads()
         if self.n:
@@ -107,7 +117,8 @@ class threads_set:
         return self
 
     def __exit__(self, *exc):
-        numba.set_num_threads(self.old)
+        if self.n != 1:
+            numba.set_num_threads(self.old)
         return False
 
 
@@ -151,7 +162,7 @@ def _run(state: ShearState, params: ShearParams, n_steps: int, every: int):
     stats = np.zeros((s.n_systems, 2), np.int64)
     ints = np.array([n_steps, every, thermostat_code(params), mode_code(params)], np.int64)
     with threads_set(params):
-        K.run_batch(s.positions, s.momenta, s.offset, prm, ints, rec, status, stats)
+        batch_kernel(K.RUN_BATCH, s, params)(s.positions, s.momenta, s.offset, prm, ints, rec, status, stats)
     raise_status(status, state.step)
     s.time = state.time + n_steps * params.dt
     s.step = state.step + n_steps

@@ -65,20 +65,10 @@ def _evaluate(state: ShearState, params: ShearParams):
     prm = kernel_params(state, params)
     m, n, d = state.positions.shape
     f = np.empty((m, n, d))
-    epot = np.empty(m)
-    wxy = np.empty(m)
-    obs = np.empty((m, 4))
-    acc = np.zeros(3)
-    pi = np.empty(n * (n - 1) // 2, np.int32)
-    pj = np.empty(n * (n - 1) // 2, np.int32)
-    thermo = thermostat_code(params)
-    for s in range(m):
-        x = state.positions[s]
-        npairs, pi, pj = K.make_list(x, float(state.offset[s]), prm, K.ALL_PAIRS, pi, pj)
-        K.forces(x, float(state.offset[s]), prm, pi, pj, npairs, f[s], acc)  # overlaps are evaluated, not refused
-        epot[s], wxy[s] = acc[0], acc[1]
-        K.observe(state.momenta[s], f[s], wxy[s], params.shear_rate, thermo, state.volume, obs[s])
-    return f, epot, wxy, obs
+    out = np.empty((m, 6))
+    # every pair (overlaps are evaluated, not refused), one kernel call for the batch
+    K.EVALUATE[d](state.positions, state.momenta, state.offset, prm, thermostat_code(params), f, out)
+    return f, out[:, 0], out[:, 1], out[:, 2:]
 
 
 def forces(state: ShearState, params: ShearParams) -> np.ndarray:
@@ -88,7 +78,9 @@ def forces(state: ShearState, params: ShearParams) -> np.ndarray:
 
 def potential_energy(state: ShearState, params: ShearParams) -> np.ndarray:
     """WCA potential energy Phi [energy] of each system, (M,)."""
-    return _evaluate(state, params)[1]
+    out = np.empty(state.n_systems)
+    K.POTENTIAL_ENERGIES[state.dim](state.positions, state.offset, kernel_params(state, params), out)
+    return out
 
 
 def pressure_tensor(state: ShearState, params: ShearParams) -> np.ndarray:

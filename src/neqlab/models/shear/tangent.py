@@ -15,8 +15,8 @@ import numpy as np
 
 from neqlab.core.errors import ConfigError
 from neqlab.models.shear import _kernels as K
-from neqlab.models.shear.dynamics import (check_steps, kernel_params, mode_code, raise_status, thermostat_code,
-                                          threads_set)
+from neqlab.models.shear.dynamics import (batch_kernel, check_steps, kernel_params, mode_code, raise_status,
+                                          thermostat_code, threads_set)
 from neqlab.models.shear.measure import forces
 from neqlab.models.shear.state import ShearParams, ShearState
 
@@ -51,7 +51,7 @@ def tangent_step(state: ShearState, params: ShearParams, tangents, n_steps: int)
     stats = np.zeros((m_sys, 2), np.int64)
     ints = np.array([n_steps, thermostat_code(params), mode_code(params)], np.int64)
     with threads_set(params):
-        K.tangent_batch(s.positions, s.momenta, s.offset, prm, ints, t5, integ, status, stats)
+        batch_kernel(K.TANGENT_BATCH, s, params)(s.positions, s.momenta, s.offset, prm, ints, t5, integ, status, stats)
     raise_status(status, state.step)
     s.time = state.time + n_steps * params.dt
     s.step = state.step + n_steps

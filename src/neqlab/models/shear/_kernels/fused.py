@@ -20,10 +20,10 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from neqlab.models.shear._kernels.pairs import (NONFINITE, OK, P_DT, P_GAMMA, P_LX, P_LY, P_LZ, P_VOL,
-                                                forces)
+from neqlab.models.shear._kernels.pairs import (NONFINITE, OK, P_DT, P_GAMMA, P_LX, P_LY, P_LZ, P_VOL, forces_2d,
+                                                forces_3d)
 from neqlab.models.shear._kernels.step import (ISOENERGETIC, ISOKINETIC, LIST, S_REBUILDS, S_STEPS, coshc,
-                                               list_is_stale, make_list, sinhc, wrap_offset)
+                                               list_is_stale, make_list_2d, make_list_3d, sinhc, wrap_offset)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -50,7 +50,7 @@ def _sums(p, f, dim):
     return k2, g, f2, spp, syy, pxfy, pyfx, fxfy, fyfy, pyfy
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _force_kick(tau, thermo, c2, g, f2):
     """B_F(tau) as p' = r (p + u F) for |p|^2 = c2, F.p = g, |F|^2 = f2: (r, u)."""
     if thermo != ISOKINETIC:
@@ -60,7 +60,7 @@ def _force_kick(tau, thermo, c2, g, f2):
     return math.sqrt(c2 / (c2 + 2.0 * u * g + u * u * f2)), u
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _shear_kick(gt, thermo, k2, spp, syy, wxy):
     """B_gamma as p' = s L(p) (sigma = gt) for sums k2, spp, syy: (s, |L p|^2)."""
     kt2 = k2 - 2.0 * gt * spp + gt * gt * syy
@@ -71,7 +71,7 @@ def _shear_kick(gt, thermo, k2, spp, syy, wxy):
     return 1.0, kt2
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _observe(k2, fp, spp, wxy, gamma, thermo, vol, n, dim, out):
     out[0] = (spp + wxy) / vol
     out[1] = spp / vol
@@ -136,16 +136,20 @@ def _map_drift(x, p, f, a, b, c, sig, h, gamma, off, lx, ly, lz, disp, dim):
 
 
 @njit(cache=True, nogil=True)
-def run_one_fused(x, p, offa, prm, n_steps, every, thermo, mode, rec, stats):
-    """Advance one system ``n_steps`` (records every ``every`` steps); returns a status."""
-    dim = x.shape[1]
-    if dim == 2:
-        return _run(x, p, offa, prm, n_steps, every, thermo, mode, rec, stats, 2)
-    return _run(x, p, offa, prm, n_steps, every, thermo, mode, rec, stats, 3)
+def run_one_2d(x, p, offa, prm, n_steps, every, thermo, mode, rec, stats):
+    """Advance one 2D system ``n_steps`` (records every ``every`` steps); returns a status."""
+    return _run(x, p, offa, prm, n_steps, every, thermo, mode, rec, stats, 2, forces_2d, make_list_2d)
+
+
+@njit(cache=True, nogil=True)
+def run_one_3d(x, p, offa, prm, n_steps, every, thermo, mode, rec, stats):
+    """Advance one 3D system ``n_steps`` (records every ``every`` steps); returns a status."""
+    return _run(x, p, offa, prm, n_steps, every, thermo, mode, rec, stats, 3, forces_3d, make_list_3d)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _run(x, p, offa, prm, n_steps, every, thermo, mode, rec, stats, dim):
+def _run(x, p, offa, prm, n_steps, every, thermo, mode, rec, stats, dim, forces, make_list):
+    # dim a literal; forces, make_list the kernels of that dimension (forces_2d, make_list_2d...)
     n = x.shape[0]
     h = prm[P_DT]
     gamma = prm[P_GAMMA]
@@ -245,11 +249,41 @@ def _run(x, p, offa, prm, n_steps, every, thermo, mode, rec, stats, dim):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def run_batch(x, p, off, prm, ints, rec, status, stats):
-    """Advance every system of the batch (prange over systems; each system's arithmetic
+def run_batch_2d(x, p, off, prm, ints, rec, status, stats):
+    """Advance every system of a 2D batch (prange over systems; each system's arithmetic
     is the same whatever the thread count). ints = (n_steps, every, thermostat, mode)."""
     m = x.shape[0]
     for s in prange(m):
-        status[s] = run_one_fused(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], ints[3],
-                                  rec[s], stats[s])
+        status[s] = run_one_2d(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], ints[3], rec[s], stats[s])
     return 0
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def run_batch_3d(x, p, off, prm, ints, rec, status, stats):
+    """:func:`run_batch_2d` for a 3D batch (one kernel per dimension: a run compiles only
+    the loop of its own dimension)."""
+    m = x.shape[0]
+    for s in prange(m):
+        status[s] = run_one_3d(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], ints[3], rec[s], stats[s])
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def run_serial_2d(x, p, off, prm, ints, rec, status, stats):
+    """:func:`run_batch_2d` on the calling thread (a plain loop: no parallel region to
+    compile, for callers that run one thread, as the experiments' work items do)."""
+    for s in range(x.shape[0]):
+        status[s] = run_one_2d(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], ints[3], rec[s], stats[s])
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def run_serial_3d(x, p, off, prm, ints, rec, status, stats):
+    """:func:`run_batch_3d` on the calling thread."""
+    for s in range(x.shape[0]):
+        status[s] = run_one_3d(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], ints[3], rec[s], stats[s])
+    return 0
+
+
+# (dim, parallel) -> kernel; every system's arithmetic is the same in all four
+RUN_BATCH = {(2, True): run_batch_2d, (3, True): run_batch_3d, (2, False): run_serial_2d, (3, False): run_serial_3d}

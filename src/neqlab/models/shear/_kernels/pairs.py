@@ -162,6 +162,55 @@ def _forces(x, off, prm, pi, pj, n_pairs, f, acc, dim):
     return OVERLAP if bad else OK
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _energies(x, off, prm, out, dim):
+    """out[s] = WCA potential energy [energy] of system s of the batch x (M, N, dim): every
+    pair i < j in order, those inside r_c added. The same sum, bit for bit, as the
+    potential energy of :func:`forces` over every pair (pairs beyond r_c add exact zeros
+    there), without the forces."""
+    n = x.shape[1]
+    rc2 = prm[P_RC2]
+    shift = prm[P_SHIFT]
+    lx, ly, lz = prm[P_LX], prm[P_LY], prm[P_LZ]
+    for s in range(x.shape[0]):
+        xs = x[s]
+        o = off[s]
+        epot = 0.0
+        for i in range(n - 1):
+            for j in range(i + 1, n):
+                dx, dy, dz = min_image(xs, i, j, o, lx, ly, lz, dim)
+                r2 = dx * dx + dy * dy + dz * dz
+                if r2 < rc2:
+                    epot += wca(r2, shift)[1]
+        out[s] = epot
+    return OK
+
+
+@njit(cache=True, nogil=True)
+def potential_energies_2d(x, off, prm, out):
+    """:func:`_energies` of a batch of 2D systems."""
+    return _energies(x, off, prm, out, 2)
+
+
+@njit(cache=True, nogil=True)
+def potential_energies_3d(x, off, prm, out):
+    """:func:`_energies` of a batch of 3D systems."""
+    return _energies(x, off, prm, out, 3)
+
+
+@njit(cache=True, nogil=True)
+def forces_2d(x, off, prm, pi, pj, n_pairs, f, acc):
+    """:func:`forces` of a 2D system (the run loops of one dimension call it: see
+    :mod:`neqlab.models.shear._kernels`)."""
+    return _forces(x, off, prm, pi, pj, n_pairs, f, acc, 2)
+
+
+@njit(cache=True, nogil=True)
+def forces_3d(x, off, prm, pi, pj, n_pairs, f, acc):
+    """:func:`forces` of a 3D system."""
+    return _forces(x, off, prm, pi, pj, n_pairs, f, acc, 3)
+
+
 @njit(cache=True, nogil=True)
 def forces_pairs(x, off, prm, pi, pj, n_pairs, f, acc, qi, qj, rec):
     """As :func:`forces`, and stores every interacting pair (r < r_c) for the tangent
@@ -214,6 +263,18 @@ def _forces_pairs(x, off, prm, pi, pj, n_pairs, f, acc, qi, qj, rec, dim):
     acc[1] = wxy
     acc[2] = 1.0 if bad else 0.0
     return (OVERLAP if bad else OK), cnt
+
+
+@njit(cache=True, nogil=True)
+def forces_pairs_2d(x, off, prm, pi, pj, n_pairs, f, acc, qi, qj, rec):
+    """:func:`forces_pairs` of a 2D system."""
+    return _forces_pairs(x, off, prm, pi, pj, n_pairs, f, acc, qi, qj, rec, 2)
+
+
+@njit(cache=True, nogil=True)
+def forces_pairs_3d(x, off, prm, pi, pj, n_pairs, f, acc, qi, qj, rec):
+    """:func:`forces_pairs` of a 3D system."""
+    return _forces_pairs(x, off, prm, pi, pj, n_pairs, f, acc, qi, qj, rec, 3)
 
 
 @njit(cache=True, nogil=True)

@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from neqlab.models.shear._kernels.pairs import (NONFINITE, OK, P_DT, P_GAMMA, P_LX, P_LY, P_LZ, P_RC, P_SKIN,
-                                                P_VOL, all_pairs, build_pairs, forces)
+                                                P_VOL, _build_pairs, _forces, all_pairs, forces)
 
 NONE, ISOKINETIC, ISOENERGETIC = 0, 1, 2
 LIST, ALL_PAIRS = 0, 1
@@ -195,21 +195,76 @@ def observe(p, f, wxy, gamma, thermo, vol, out):
     return k2
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _evaluate(x, p, off, prm, thermo, f, out, dim):
+    """Per system s of the batch: f[s] = the forces over every pair i < j (overlaps are
+    evaluated, not refused), out[s] = (potential energy, W_xy, then :func:`observe`'s
+    P_xy, P_xy kinetic, alpha, Lambda) with the shear rate and volume of ``prm``."""
+    n = x.shape[1]
+    n_all = n * (n - 1) // 2
+    pi = np.empty(max(1, n_all), np.int32)
+    pj = np.empty(max(1, n_all), np.int32)
+    all_pairs(n, pi, pj)
+    acc = np.zeros(3)
+    obs = np.zeros(4)
+    for s in range(x.shape[0]):
+        _forces(x[s], off[s], prm, pi, pj, n_all, f[s], acc, dim)
+        observe(p[s], f[s], acc[1], prm[P_GAMMA], thermo, prm[P_VOL], obs)
+        out[s, 0] = acc[0]
+        out[s, 1] = acc[1]
+        for k in range(4):
+            out[s, 2 + k] = obs[k]
+    return OK
+
+
+@njit(cache=True, nogil=True)
+def evaluate_2d(x, p, off, prm, thermo, f, out):
+    """:func:`_evaluate` of a batch of 2D systems."""
+    return _evaluate(x, p, off, prm, thermo, f, out, 2)
+
+
+@njit(cache=True, nogil=True)
+def evaluate_3d(x, p, off, prm, thermo, f, out):
+    """:func:`_evaluate` of a batch of 3D systems."""
+    return _evaluate(x, p, off, prm, thermo, f, out, 3)
+
+
 @njit(cache=True, nogil=True)
 def make_list(x, off, prm, mode, pi, pj):
     """(Re)build the pair list; returns (count, pi, pj), growing the arrays if needed."""
+    if x.shape[1] == 2:
+        return _make_list(x, off, prm, mode, pi, pj, 2)
+    return _make_list(x, off, prm, mode, pi, pj, 3)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _make_list(x, off, prm, mode, pi, pj, dim):
+    """:func:`make_list` for a literal ``dim``: the run loops of one dimension inline it
+    (and the scan of :func:`.pairs._build_pairs`), so they compile one dimension only."""
     n = x.shape[0]
     if mode == ALL_PAIRS:
         if pi.shape[0] < n * (n - 1) // 2:
             pi = np.empty(n * (n - 1) // 2, np.int32)
             pj = np.empty(n * (n - 1) // 2, np.int32)
         return all_pairs(n, pi, pj), pi, pj
-    m = build_pairs(x, off, prm, pi, pj)
+    m = _build_pairs(x, off, prm, pi, pj, dim)
     while m < 0:
         pi = np.empty(2 * pi.shape[0], np.int32)
         pj = np.empty(2 * pj.shape[0], np.int32)
-        m = build_pairs(x, off, prm, pi, pj)
+        m = _build_pairs(x, off, prm, pi, pj, dim)
     return m, pi, pj
+
+
+@njit(cache=True, nogil=True)
+def make_list_2d(x, off, prm, mode, pi, pj):
+    """:func:`make_list` of a 2D system (the run loops of one dimension call it)."""
+    return _make_list(x, off, prm, mode, pi, pj, 2)
+
+
+@njit(cache=True, nogil=True)
+def make_list_3d(x, off, prm, mode, pi, pj):
+    """:func:`make_list` of a 3D system."""
+    return _make_list(x, off, prm, mode, pi, pj, 3)
 
 
 @njit(cache=True, nogil=True, inline="always")

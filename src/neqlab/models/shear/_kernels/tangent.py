@@ -15,10 +15,10 @@ import numpy as np
 from numba import njit, prange
 
 from neqlab.models.shear._kernels.pairs import (N_PAIR, NONFINITE, OK, P_DT, P_GAMMA, P_LX, P_LY, P_VOL,
-                                                forces_pairs)
+                                                forces_pairs_2d, forces_pairs_3d)
 from neqlab.models.shear._kernels.step import (ISOENERGETIC, ISOKINETIC, LIST, S_REBUILDS, S_STEPS, coshc,
-                                               drift, kick_force, kick_shear, list_is_stale, make_list,
-                                               observe, sinhc, wrap_offset)
+                                               drift, kick_force, kick_shear, list_is_stale, make_list_2d,
+                                               make_list_3d, observe, sinhc, wrap_offset)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -199,13 +199,35 @@ def hessian_apply(tq, qi, qj, prec, cnt, df, dw):
 
 
 @njit(cache=True, nogil=True)
-def tangent_one(x, p, offa, prm, n_steps, thermo, mode, t, integ, stats):
+def _copy(dst, src):
+    """dst[:] = src for (N, dim) arrays, as a loop (a slice assignment compiles numba's
+    shape-mismatch error path with its string formatting: seconds of compile time)."""
+    for i in range(src.shape[0]):
+        for k in range(src.shape[1]):
+            dst[i, k] = src[i, k]
+
+
+@njit(cache=True, nogil=True)
+def tangent_one_2d(x, p, offa, prm, n_steps, thermo, mode, t, integ, stats):
+    """Advance one 2D system and its tangent vectors t (2, N, 2, m) by ``n_steps``."""
+    return _tangent(x, p, offa, prm, n_steps, thermo, mode, t, integ, stats, 2, forces_pairs_2d, make_list_2d)
+
+
+@njit(cache=True, nogil=True)
+def tangent_one_3d(x, p, offa, prm, n_steps, thermo, mode, t, integ, stats):
+    """Advance one 3D system and its tangent vectors t (2, N, 3, m) by ``n_steps``."""
+    return _tangent(x, p, offa, prm, n_steps, thermo, mode, t, integ, stats, 3, forces_pairs_3d, make_list_3d)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _tangent(x, p, offa, prm, n_steps, thermo, mode, t, integ, stats, dim, forces_pairs, make_list):
     """Advance one system and its tangent vectors t (2, N, dim, m) by ``n_steps``.
 
     integ += time integrals [.. x time] of (P_xy, P_xy kinetic, alpha, Lambda) over the
-    steps (trapezoid rule, as the records of :func:`run_one`). Returns a status.
+    steps (trapezoid rule, as the records of :func:`.step.run_one`). Returns a status.
+    ``dim`` is a literal (one compiled loop per dimension).
     """
-    n, dim = x.shape
+    n = x.shape[0]
     m = t.shape[3]
     tq = t[0]
     tp = t[1]
@@ -239,10 +261,10 @@ def tangent_one(x, p, offa, prm, n_steps, thermo, mode, t, integ, stats):
     t_since = 0.0
     for _ in range(n_steps):
         if gamma != 0.0:
-            pa[:] = p
+            _copy(pa, p)
             s = kick_shear(p, 0.5 * h * gamma, thermo, wxy)
             tan_shear(pa, 0.5 * h * gamma, thermo, wxy, s, dw, tp, red)
-        pa[:] = p
+        _copy(pa, p)
         kick_force(p, f, 0.5 * h, thermo)
         tan_force(pa, f, 0.5 * h, thermo, tp, df, red)
         off = wrap_offset(off + gamma * ly * h, lx)
@@ -262,11 +284,11 @@ def tangent_one(x, p, offa, prm, n_steps, thermo, mode, t, integ, stats):
         st, cnt = forces_pairs(x, off, prm, pi, pj, n_pairs, f, acc, qi, qj, prec)
         wxy = acc[1]
         hessian_apply(tq, qi, qj, prec, cnt, df, dw)
-        pa[:] = p
+        _copy(pa, p)
         kick_force(p, f, 0.5 * h, thermo)
         tan_force(pa, f, 0.5 * h, thermo, tp, df, red)
         if gamma != 0.0:
-            pa[:] = p
+            _copy(pa, p)
             s = kick_shear(p, 0.5 * h * gamma, thermo, wxy)
             tan_shear(pa, 0.5 * h * gamma, thermo, wxy, s, dw, tp, red)
         k2 = observe(p, f, wxy, gamma, thermo, vol, cur)
@@ -285,10 +307,44 @@ def tangent_one(x, p, offa, prm, n_steps, thermo, mode, t, integ, stats):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def tangent_batch(x, p, off, prm, ints, t, integ, status, stats):
-    """tangent_one for every system (prange over systems). ints = (n_steps, thermostat, mode)."""
+def tangent_batch_2d(x, p, off, prm, ints, t, integ, status, stats):
+    """tangent_one_2d for every system (prange over systems). ints = (n_steps, thermostat, mode)."""
     ms = x.shape[0]
     for s in prange(ms):
-        status[s] = tangent_one(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], t[s], integ[s],
-                                stats[s])
+        status[s] = tangent_one_2d(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], t[s], integ[s],
+                                   stats[s])
     return 0
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def tangent_batch_3d(x, p, off, prm, ints, t, integ, status, stats):
+    """tangent_one_3d for every system (prange over systems). ints = (n_steps, thermostat, mode)."""
+    ms = x.shape[0]
+    for s in prange(ms):
+        status[s] = tangent_one_3d(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], t[s], integ[s],
+                                   stats[s])
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def tangent_serial_2d(x, p, off, prm, ints, t, integ, status, stats):
+    """:func:`tangent_batch_2d` on the calling thread (a plain loop: no parallel region to
+    compile, ~8 s of compile time measured, for callers that run one thread)."""
+    for s in range(x.shape[0]):
+        status[s] = tangent_one_2d(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], t[s], integ[s],
+                                   stats[s])
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def tangent_serial_3d(x, p, off, prm, ints, t, integ, status, stats):
+    """:func:`tangent_batch_3d` on the calling thread."""
+    for s in range(x.shape[0]):
+        status[s] = tangent_one_3d(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], t[s], integ[s],
+                                   stats[s])
+    return 0
+
+
+# (dim, parallel) -> kernel; every system's arithmetic is the same in all four
+TANGENT_BATCH = {(2, True): tangent_batch_2d, (3, True): tangent_batch_3d,
+                 (2, False): tangent_serial_2d, (3, False): tangent_serial_3d}
