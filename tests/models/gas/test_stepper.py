@@ -29,9 +29,10 @@ def _splits(total: int, cuts: list[int]) -> list[int]:
        cuts=st.lists(st.integers(1, 10_000), max_size=6), look=st.booleans())
 def test_the_path_does_not_depend_on_the_split_into_calls_or_on_looking(seed, n, walls, precision, cuts, look):
     # n >= 20: a periodic box of density 0.3 holds two interaction ranges
-    s = lattice_gas(n, 0.3, 1.0, 2, seed=seed, periodic=(not walls, True), precision=precision)
+    s = lattice_gas(n, 0.3, 3.0, 2, seed=seed, periodic=(not walls, True), precision=precision)
+    s = advance(s, params_for(precision), 300)  # melted: particles have left their cells
     p = params_for(precision, threads=1)
-    total = 120
+    total = 200
     one = Stepper(s, p).advance(total).state
     run = Stepper(s, p)
     for k in _splits(total, cuts):
@@ -39,16 +40,32 @@ def test_the_path_does_not_depend_on_the_split_into_calls_or_on_looking(seed, n,
         if look:
             run.state  # noqa: B018  (reading the state must change nothing)
     assert _same(run.state, one)
-    assert run.step == total and run.time == pytest.approx(total * p.dt)
+    assert run.step == s.step + total and run.time == pytest.approx(s.time + total * p.dt)
+
+
+def _melted(n: int, density: float, seed: int, steps: int = 400):
+    """A gas whose particles have left their lattice cells: a list rebuild now reorders
+    them (a fresh lattice would sort back into the same order and hide a rebuild)."""
+    return advance(lattice_gas(n, density, 2.0, 2, seed=seed, periodic=(True, True)), Params(), steps)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_call_goes_on_without_a_rebuild_when_no_particle_moved_half_the_skin(threads):
+    s = _melted(9000, 0.4, 2)
+    run = Stepper(s, params_for("f64", threads=threads)).advance(3)
+    x0 = run._buf.x0.copy()  # the positions of the last list build
+    run.advance(1)
+    assert np.array_equal(run._buf.x0, x0)
 
 
 def test_the_path_is_the_same_for_any_number_of_threads():
-    # 9000 disks: above the automatic-threads threshold, several slabs and tasks
-    s = lattice_gas(9000, 0.4, 1.0, 2, seed=2, periodic=(True, True))
-    want = Stepper(s, params_for("f64", threads=1)).advance(40).advance(1).advance(39).state
+    # 9000 disks: above the automatic-threads threshold, several slabs and tasks; melted
+    # and run for several rebuilds, so that kept lists and fresh ones would differ
+    s = _melted(9000, 0.4, 2)
+    want = Stepper(s, params_for("f64", threads=1)).advance(100).advance(1).advance(99).state
     for threads in (2, 3):
         run = Stepper(s, params_for("f64", threads=threads))
-        for k in (13, 27, 40):
+        for k in (33, 67, 100):
             run.advance(k)
         assert _same(run.state, want)
 

@@ -19,8 +19,8 @@ from numba import njit
 from neqlab.core.rng import splitmix64, uniform01
 from neqlab.models.gas._kernels.cells import OK, P_DT, P_HALF, P_HSKIN2, P_RLIST2, bin_one, counting_sort
 from neqlab.models.gas._kernels.pairs import force_task, list_task
-from neqlab.models.gas._kernels.sched import (C_CUR, C_NEED, C_NSLAB, C_NTASK, C_STEP, GROW, K_DONE, MAX_TASKS,
-                                              balance_slabs, claim, done, publish, stop, task_range)
+from neqlab.models.gas._kernels.sched import (C_CUR, C_NEED, C_NSLAB, C_NTASK, C_STEP, C_WORD, GROW, K_DONE,
+                                              MAX_TASKS, balance_slabs, claim, done, publish, stop, task_range)
 
 K_BIN, K_GATHER, K_LIST, K_FORCE_A, K_FORCE_B, K_DRIFT, K_FINAL = 1, 2, 3, 4, 5, 6, 7
 
@@ -418,7 +418,7 @@ def verlet_serial(ctl, st, geo, buf, sl, run):
     slab_row, pend, iscr, fscr = sl
     wall, bath, key, step0, n_steps, resume, final = run
     cap = pi.shape[0] // MAX_TASKS
-    kind = np.int64(K_BIN)
+    kind = (ctl[C_WORD] >> 36) & 255  # the phase sched.start opened: K_BIN, or K_DRIFT (lists kept)
     nt = ctl[C_NTASK]
     while kind != K_DONE:
         if kind == K_DRIFT and nt == 1 and ctl[C_NSLAB] == 1:
