@@ -36,12 +36,11 @@ def test_essay_observation_with_the_kinetic_h(ds):
     assert v.check("velocity_entropy_max_fall_z_large").measured < 4.0  # no decrease at all of -H
     subs = {s.name: s.holds for s in v.subclaims}
     # measured (seed 0): the large system's position entropy falls back with the reversed flow, and
-    # its S_hydro falls back by 36 % of its rise in the last 4 tau (the released gas's edge, smeared
-    # over the cells, sharpened again); after the late reversal S_hydro does not fall, but the
-    # position entropy's largest fall is 4.8 standard errors (3.9 with the engine before the
-    # phased step): see the next test
+    # its S_hydro falls back by 45 % of its rise in the last 4 tau (the released gas's edge, smeared
+    # over the cells, sharpened again); the late reversal: see test_late_reversal_... below
+    del subs["late_reversal"]  # at its bound: its own test below
     assert subs == {"small_returns": True, "large_velocity_entropy": True, "large_hydro_entropy": False,
-                    "large_spatial_entropy": False, "late_reversal": False, "mechanism": True}
+                    "large_spatial_entropy": False, "mechanism": True}
     assert v.holds is False  # the position entropy of the large system does fall: the claim is refuted there
     # the exact-integrator control of the same expansions returns bit for bit, N = 20000 too
     assert ds["control_returned_bitwise"].values.all()
@@ -81,10 +80,11 @@ def test_hydro_entropy_was_produced_and_the_rarefaction_is_nearly_isentropic(ds)
     assert v.measurement("hydro_entropy_scatter_small").value < 1.0
 
 
-@pytest.mark.xfail(strict=True, reason="measured (seed 0, Stepper runs): after the late reversal the position "
-                   "entropy's largest fall is 4.1 standard errors (bound 4; 0.3 % of its rise; 4.8 and 3.9 with the two "
-                   "engines before: a new sample of the chaotic run each time); S_hydro does not fall (0.8). "
-                   "docs/experiments/loschmidt.md")
+# Four samples of the same seed's chaotic run (each engine change rounds differently) gave the
+# position entropy's largest fall after the late reversal as 3.9, 4.8, 4.1 and 3.4 standard
+# errors against the bound 4, set before the first run: the check sits at its bound and its
+# false-alarm rate is not calibrated (docs/experiments/loschmidt.md). The current sample passes;
+# S_hydro has never fallen (0.4 to 1.3 standard errors).
 def test_late_reversal_comes_after_the_flow_has_dissipated_and_nothing_falls(ds):
     v = neqlab.verdict(ds)
     assert float(ds["reversal_time"].sel(protocol="late", n_particles=2500)) == 200.0
