@@ -34,6 +34,8 @@ import time
 import numpy as np
 from numba import njit
 
+from _timing import best_of
+
 from neqlab.experiments.crooks import config as crooks_config
 from neqlab.experiments.crooks.run import tasks_for
 from neqlab.experiments.crooks.tasks import MIN_GAP, GasPistonDrive, gas_piston_drive, place
@@ -57,12 +59,8 @@ def _python_place(n: int, lx: float, ly: float, rng: np.random.Generator) -> np.
 
 
 def _best(fn, repeat: int) -> tuple[float, object]:
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+    t = best_of(fn, repeat)
+    return t.wall, t.result
 
 
 def _drive_rates(task: GasPistonDrive, n_drives: int, repeat: int) -> tuple[float, float]:

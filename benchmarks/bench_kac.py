@@ -6,10 +6,9 @@ same delta(t) before timing.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
+from _timing import best_of
 from neqlab.models.toy import KacRing
 
 
@@ -26,12 +25,7 @@ def numpy_kac(sign: np.ndarray, n_steps: int, t0: int = 0) -> np.ndarray:
 
 
 def _best(fn, repeat=3):
-    best = np.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
+    return best_of(fn, repeat).wall
 
 
 def run(smoke: bool = False) -> dict:

@@ -6,10 +6,9 @@ Run standalone: ``python benchmarks/bench_maps.py``.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
+from _timing import best_of
 from neqlab.models.maps import CatMap, StandardMap
 
 N_POINTS = 1_000_000
@@ -39,12 +38,7 @@ def _numpy_standard(pts, k, n):
 
 
 def _best(fn, repeats=3):
-    best = np.inf
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
+    return best_of(fn, repeats).wall
 
 
 def run(smoke: bool = False) -> dict:

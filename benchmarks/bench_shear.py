@@ -31,6 +31,7 @@ import numba
 import numpy as np
 
 from _machine import cpu_model
+from _timing import best_of
 from neqlab.models import gas
 from neqlab.models.shear import ShearParams, advance, equilibrium_ensemble, tangent_step
 from neqlab.observables import shear as obs
@@ -42,15 +43,9 @@ REPEAT = 3
 
 
 def _best(fn, work: float, repeat: int = REPEAT) -> tuple[float, float]:
-    """(work per wall second, CPU seconds per unit of work), best of ``repeat``."""
-    fn()  # compile / warm up
-    wall = cpu = np.inf
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall = min(wall, time.perf_counter() - t0)
-        cpu = min(cpu, time.process_time() - c0)
-    return work / wall, cpu / work
+    """(work per wall second, CPU seconds per unit of work), best of ``repeat`` after a warm-up."""
+    t = best_of(fn, repeat, warm=True)  # the warm-up call compiles
+    return work / t.wall, t.cpu / work
 
 
 def _batched_rate(s, p, steps: int = STEPS, repeat: int = REPEAT):

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import math
 import os
 import statistics
 import sys
@@ -41,6 +40,7 @@ import numba
 import numpy as np
 
 from _machine import cpu_model
+from _timing import best_of
 from neqlab.core.protocol import Cycle
 from neqlab.experiments.steady_state import tasks as steady_tasks
 from neqlab.experiments.steady_state.config import SCALES
@@ -58,14 +58,8 @@ REPEAT = 3
 
 def _best(fn, work: float, repeat: int = REPEAT) -> tuple[float, float]:
     """(CPU seconds per unit of work, wall seconds per unit), best of ``repeat`` after a warm-up."""
-    fn()
-    cpu = wall = math.inf
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall = min(wall, time.perf_counter() - t0)
-        cpu = min(cpu, time.process_time() - c0)
-    return cpu / work, wall / work
+    t = best_of(fn, repeat, warm=True)
+    return t.cpu / work, t.wall / work
 
 
 def _gas(n: int):
