@@ -45,9 +45,13 @@ def _snapshots(fig, ax, ds, cfg: dict, process: str, vmax: float, title: str) ->
         ax.plot([dx, dx + lx, dx + lx, dx, dx], [dy, dy, dy + ly, dy + ly, dy], color="0.3", lw=0.6)
         ax.text(dx + 0.5 * lx, dy + 1.03 * ly, f"$t$ = {times[j]:.3g} $\\tau$", ha="center", va="bottom",
                 fontsize="small")
-    ax.set_aspect("equal", adjustable="datalim")  # the axes fill the panel; the boxes keep their shape
-    ax.set_xlim(-0.02 * width, 1.02 * width)
-    ax.set_ylim(-0.02 * height, 1.02 * height)
+    # the axes fill the panel and the boxes keep their shape: the data limits (the boxes
+    # and a 2 % margin) grow along one axis to the panel's aspect (fixed limits on both
+    # axes would make matplotlib drop one of them, with a warning)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.margins(0.0)
+    ax.update_datalim([(-0.02 * width, -0.02 * height), (1.02 * width, 1.02 * height)])
+    ax.autoscale_view()
     ax.xaxis.set_major_locator(NullLocator())
     ax.yaxis.set_major_locator(NullLocator())
     ax.set_xlabel(f"each box: $L_x$ = {lx:.3g} $\\sigma$ (walls), $L_y$ = {ly:.3g} $\\sigma$ (periodic)")
