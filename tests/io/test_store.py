@@ -58,3 +58,20 @@ def test_load_refuses_a_small_file_declaring_huge_data_before_reading_it(tmp_pat
             load(p)
         assert str(info.value).startswith("path must be a netCDF result written by neqlab") and "\n" not in str(info.value)
 
+
+
+def test_saves_and_loads_from_several_threads_at_once(tmp_path):
+    """HDF5 is not thread-safe (two threads writing at once crashed the essay's process):
+    store serialises its netCDF calls, so concurrent saves and loads each get their data."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(k):
+        ds = xr.Dataset({"x": ("i", np.arange(2000, dtype=np.float64) * k), "f": ("i", np.arange(2000) % 3 == 0)})
+        for r in range(6):
+            save(ds, tmp_path / f"{k}.nc")
+            back = load(tmp_path / f"{k}.nc")
+            assert np.array_equal(back["x"].values, ds["x"].values) and back["f"].dtype == bool
+        return k
+
+    with ThreadPoolExecutor(4) as ex:
+        assert sorted(ex.map(one, range(8))) == list(range(8))

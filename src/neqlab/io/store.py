@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,6 +107,12 @@ def check_writable(path: str | os.PathLike) -> Path:
     return p
 
 
+# netCDF4 and HDF5 are not thread-safe: one file is read or written at a time in this
+# process (the essay saves two experiments' results from two threads; the web server
+# reads from several)
+_NETCDF_LOCK = threading.RLock()
+
+
 def _encodable(ds: xr.Dataset) -> xr.Dataset:
     """netCDF has no bool type: store booleans as int8 and mark them for load."""
     import numpy as np
@@ -121,7 +128,7 @@ def _encodable(ds: xr.Dataset) -> xr.Dataset:
 def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write ``ds`` to ``path`` atomically (temporary file + rename); return the path."""
     p = check_writable(path)
-    with atomic_write(p) as tmp:
+    with atomic_write(p) as tmp, _NETCDF_LOCK:
         _encodable(ds).to_netcdf(tmp, engine=ENGINE, format="NETCDF4")
     return p
 
@@ -153,7 +160,7 @@ def load(path: str | os.PathLike, *, max_bytes: int | None = None) -> xr.Dataset
         avail = available_memory()
         max_bytes = avail // 2 if avail else 1 << 34
     try:
-        with xr.open_dataset(p, engine=ENGINE) as ds:
+        with _NETCDF_LOCK, xr.open_dataset(p, engine=ENGINE) as ds:
             declared = sum(int(v.size) * v.dtype.itemsize for v in ds.variables.values())
             if declared > max_bytes:
                 raise ConfigError(
