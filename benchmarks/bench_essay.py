@@ -10,10 +10,14 @@ is left alone:
 2. ``warm_up``: ``python -m neqlab.models.warmup`` on another empty cache (what
    ``make demo`` runs after the install: every kernel group, in parallel processes);
 3. ``first_essay``: the essay right after that warm-up;
-4. ``warm_essay``: the essay again (a new output directory: nothing reused).
+4. ``warm_essay``: the essay again (a new output directory: nothing reused);
+5. ``one_at_a_time``: the warm essay with its experiments one after another, each with
+   every worker (``run_essay(side_by_side=False)``), against the default, which runs
+   two at a time on one shared pool of workers (the same bits).
 
 Ratios (baseline / value, so below 1 means slower than the warm essay): cold essay,
-warm-up + first essay (``make demo`` after its install), against the warm essay.
+warm-up + first essay (``make demo`` after its install), against the warm essay; the
+warm essay against one experiment at a time (above 1: side by side is faster).
 Targets: cold/warm <= 1.3 (ratio >= 0.77) and the warm quick essay under 60 s.
 
     python benchmarks/bench_essay.py [--smoke]
@@ -77,6 +81,10 @@ def run(smoke: bool = False) -> dict:
             times["warm_up"] = _wall(warm_up, env)
             times["first_essay"] = _wall(essay("first"), env)
         times["warm_essay"] = _wall(essay("again"), env)
+        if not smoke:
+            code = ("import sys; from neqlab.report import run_essay; "
+                    "run_essay(sys.argv[1], scale='quick', progress=False, log=lambda m: None, side_by_side=False)")
+            times["one_at_a_time"] = _wall([sys.executable, "-c", code, str(tmp / "serial")], env)
     load1 = os.getloadavg()[0]
     for k, t in times.items():
         print(f"  {k}: {t:.1f} s", file=sys.stderr)
@@ -96,6 +104,9 @@ def run(smoke: bool = False) -> dict:
         add(f"{what}_cold_s", times["cold_essay"], warm, "the warm run")
     add(f"{what}_warm_up_plus_first_s", times["warm_up"] + times["first_essay"], warm, "the warm run")
     add(f"{what}_first_after_warm_up_s", times["first_essay"], warm, "the warm run")
+    if "one_at_a_time" in times:
+        add(f"{what}_side_by_side_s", warm, times["one_at_a_time"],
+            "the same essay one experiment at a time")
     return res
 
 

@@ -23,7 +23,9 @@ import shutil
 import sys
 import tempfile
 import time
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, wait
 from pathlib import Path
 
 from neqlab.core.config import shown
@@ -114,6 +116,7 @@ def run_essay(
     lang: str | None = "en",
     configs: dict | None = None,
     log=None,
+    side_by_side: bool = True,
 ) -> dict:
     """Run the experiments (all, or ``names``) at ``scale``; write the report in both
     languages (``index.html`` in ``lang``); return the summary in ``lang``.
@@ -123,6 +126,9 @@ def run_essay(
     ``local`` or ``dask`` (None: ``dask`` if a ``scheduler`` is given, else ``local``).
     Everything (language, scale, names, backend, workers, scheduler, the output
     directory) is checked before any directory is created; a scheduler must answer.
+    With the local backend and two workers or more, experiments run two at a time on one
+    shared pool of workers (:func:`_run_side_by_side`; ``side_by_side=False``: one at a
+    time, each with all the workers); the results are the same bits either way.
     """
     from neqlab.core.i18n import LANGS, resolve_lang
 
@@ -167,30 +173,45 @@ def run_essay(
         log(f"{name}: {badge}")
         return png, entries
 
+    def compute(name: str, cfg, data: Path, pool=None, rank: int = 0):
+        """Run one experiment (its runner on ``pool`` if given), save and log it."""
+        t0 = time.monotonic()
+        ckpt = data.with_name(data.name + ".ckpt")
+        with Runner(backend=backend, workers=workers, scheduler=scheduler, checkpoint_dir=ckpt, progress=progress,
+                    pool=pool, priority=rank) as runner:
+            ds = run_config(name, cfg, runner=runner)
+        if runner.rejected_chunks:
+            log(f"{name}: recomputed {runner.rejected_chunks} corrupt or foreign checkpoint chunk(s) in {ckpt}")
+        save(ds, data)
+        _clear(ckpt)
+        log(f"{name}: ran in {time.monotonic() - t0:.1f} s")
+        return ds
+
     # each result's figure and verdicts are made on a second thread while the next
     # experiment runs (figures are drawn without pyplot: no shared state)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="neqlab-report") as finishing:
-        pending = []
+        pending: dict = {}
+        todo = []
         for name in names:
             cfg = (configs or {}).get(name) or make_config(name, scale=scale)
             data = root / "data" / f"{name}.nc"
-            t0 = time.monotonic()
             if _reusable(data, cfg.to_json()):
                 ds = load(data)
                 log(f"{name}: reusing {data}")
+                pending[name] = finishing.submit(finish, name, ds)
             else:
-                ckpt = data.with_name(data.name + ".ckpt")
-                with Runner(backend=backend, workers=workers, scheduler=scheduler,
-                            checkpoint_dir=ckpt, progress=progress) as runner:
-                    ds = run_config(name, cfg, runner=runner)
-                if runner.rejected_chunks:
-                    log(f"{name}: recomputed {runner.rejected_chunks} corrupt or foreign checkpoint chunk(s) in {ckpt}")
-                save(ds, data)
-                _clear(ckpt)
-                log(f"{name}: ran in {time.monotonic() - t0:.1f} s")
-            pending.append((name, finishing.submit(finish, name, ds)))
-        for name, fut in pending:
-            figures[name], entries = fut.result()
+                todo.append((name, cfg, data))
+        n_workers = Runner(backend=backend, workers=workers).n_workers
+        if backend != "local" or n_workers < 2 or len(todo) < 2 or not side_by_side:
+            for name, cfg, data in todo:
+                pending[name] = finishing.submit(finish, name, compute(name, cfg, data))
+        else:
+            def done(name, ds):
+                pending[name] = finishing.submit(finish, name, ds)
+
+            _run_side_by_side(todo, compute, done, n_workers)
+        for name in names:
+            figures[name], entries = pending[name].result()
             for lg in LANGS:
                 claims[lg].append(entries[lg])
     date = time.strftime("%Y-%m-%d")
@@ -207,6 +228,69 @@ def run_essay(
     _write_bytes(root / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False).encode())
     _write_bytes(root / "index.html", render_index(summary, figures, lang, other_href=f"index.{other}.html").encode())
     return summary
+
+
+SIDE_BY_SIDE = 2  # experiments at work at once when the local backend has two workers or more
+
+
+def _run_side_by_side(todo, compute, done, n_workers: int) -> None:
+    """Run the experiments of ``todo`` (name, config, result path) two at a time, their
+    runners sharing one pool of ``n_workers`` threads (:class:`~neqlab.runner.pool.SharedPool`).
+
+    The dearest (by its ``run.estimate``) starts first and its items are served first;
+    the other one's items fill the cores it leaves idle, so the cores stay busy through
+    the experiments' serial stretches and last items. A second experiment starts only if
+    both fit in the available memory together. Results are those of one experiment at a
+    time (an item's result does not depend on the worker that ran it). ``done(name, ds)``
+    is called as each one ends. On an error or Ctrl-C, the queued items are dropped, the
+    running ones end, and the exception is raised (finished chunks stay checkpointed).
+    """
+    from neqlab.experiments.api import get
+    from neqlab.io.store import available_memory
+    from neqlab.runner.pool import SharedPool
+
+    def cost(name, cfg):
+        est = getattr(get(name).module("run"), "estimate", None)
+        return est(cfg) if est is not None else None
+
+    costs = {name: cost(name, cfg) for name, cfg, _ in todo}
+    order = sorted(todo, key=lambda t: -(costs[t[0]].seconds if costs[t[0]] is not None else 0.0))
+    avail = available_memory()
+    room = threading.Condition()
+    in_use = [0.0, 0]  # memory of the experiments at work [bytes], how many
+
+    def one(rank: int, name: str, cfg, data: Path):
+        need = costs[name].memory_bytes if costs[name] is not None else 0.0
+        with room:  # wait until it fits beside the one at work (one alone always runs)
+            room.wait_for(lambda: in_use[1] == 0 or avail is None or in_use[0] + need <= avail)
+            in_use[0] += need
+            in_use[1] += 1
+        try:
+            if stop.is_set():
+                return
+            done(name, compute(name, cfg, data, pool, rank))
+        finally:
+            with room:
+                in_use[0] -= need
+                in_use[1] -= 1
+                room.notify_all()
+
+    stop = threading.Event()
+    with SharedPool(n_workers) as pool, \
+            ThreadPoolExecutor(max_workers=SIDE_BY_SIDE, thread_name_prefix="neqlab-essay") as lanes:
+        futures = [lanes.submit(one, rank, *item) for rank, item in enumerate(order)]
+        try:
+            left = set(futures)
+            while left:  # short waits: Ctrl-C reaches this thread at once; the first error ends all
+                finished, left = wait(left, timeout=0.2, return_when=FIRST_EXCEPTION)
+                for fut in finished:
+                    fut.result()
+        except BaseException:
+            stop.set()
+            for fut in futures:
+                fut.cancel()
+            pool.shutdown()  # queued items dropped, running ones end; an experiment's next map is refused
+            raise
 
 
 def _clear(ckpt: Path) -> None:

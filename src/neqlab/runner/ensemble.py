@@ -56,6 +56,9 @@ class Runner:
     (``dask.distributed``: a LocalCluster, or the cluster at ``scheduler``).
     workers: parallel tasks (default: number of cores). checkpoint_dir: where finished
     chunks are kept so a rerun resumes. progress: show a progress bar on stderr.
+    pool: a :class:`~neqlab.runner.pool.SharedPool` whose workers run the items (local
+    backend; ``workers`` is then ignored), served by ``priority`` against the other
+    runners sharing it (smaller first).
     """
 
     backend: str = "local"
@@ -63,6 +66,8 @@ class Runner:
     scheduler: str | None = None
     checkpoint_dir: str | os.PathLike | None = None
     progress: bool = True
+    pool: Any = None
+    priority: int = 0
     resumed_chunks: int = field(default=0, init=False)
     rejected_chunks: int = field(default=0, init=False)  # checkpoint files refused (recomputed)
     _client: Any = field(default=None, init=False, repr=False)
@@ -163,6 +168,9 @@ class Runner:
         if self.backend == "dask":
             yield from self._execute_dask(fn, items, todo)
             return
+        if self.pool is not None:
+            yield from self._execute_shared(fn, items, todo)
+            return
         if self.n_workers == 1 or len(todo) == 1:
             for j in todo:
                 yield j, fn(items[j])
@@ -176,6 +184,16 @@ class Runner:
                 for f in futures:
                     f.cancel()
                 raise
+
+    def _execute_shared(self, fn, items, todo):
+        futures = {self.pool.submit((self.priority, j), fn, items[j]): j for j in todo}
+        try:
+            for fut in cf.as_completed(futures):
+                yield futures[fut], fut.result()
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
 
     def _execute_dask(self, fn, items, todo):
         from dask.distributed import Client, LocalCluster, as_completed
@@ -249,9 +267,47 @@ def run_ensemble(
         return r.ensemble(task, n_replicas, seed=seed, chunk_size=chunk_size)
 
 
+class _Board:
+    """The one rich live display of this process: the bars of every runner at work (the
+    essay runs two experiments at once; rich allows one live display at a time). Started
+    with the first bar, stopped with the last."""
+
+    _lock = threading.Lock()
+    _progress = None
+    _bars = 0
+
+    @classmethod
+    def add(cls, label: str, total: int, done: int):
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+
+        with cls._lock:
+            if cls._progress is None:
+                cls._progress = Progress(
+                    TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("ETA"), TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True,
+                )
+                cls._progress.start()
+            cls._bars += 1
+            return cls._progress, cls._progress.add_task(label, total=total, completed=done)
+
+    @classmethod
+    def remove(cls, task) -> None:
+        with cls._lock:
+            if cls._progress is None:
+                return
+            cls._progress.remove_task(task)
+            cls._bars -= 1
+            if cls._bars == 0:
+                cls._progress.stop()
+                cls._progress = None
+
+
 class _Progress:
     """A rich progress bar with elapsed time and ETA on stderr, shown once the work has
-    lasted ``DELAY`` seconds (even before its first chunk is done, and for one chunk)."""
+    lasted ``DELAY`` seconds (even before its first chunk is done, and for one chunk);
+    the bars of runners at work at once share one display (:class:`_Board`)."""
 
     DELAY = 1.0  # [s] shorter work shows no bar
 
@@ -272,19 +328,10 @@ class _Progress:
         return self
 
     def _start(self):
-        from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                   TimeRemainingColumn)
-
         with self._lock:
             if self._closed or self._bar is not None:
                 return
-            self._bar = Progress(
-                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                TextColumn("ETA"), TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True,
-            )
-            self._bar.start()
-            self._task = self._bar.add_task(self.label, total=self.total, completed=self.done)
+            self._bar, self._task = _Board.add(self.label, self.total, self.done)
 
     def advance(self):
         with self._lock:
@@ -298,4 +345,5 @@ class _Progress:
         with self._lock:
             self._closed = True
             if self._bar is not None:
-                self._bar.stop()
+                _Board.remove(self._task)
+                self._bar = None

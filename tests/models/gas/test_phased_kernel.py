@@ -4,7 +4,9 @@ any number of threads, buffer growth, and the task scheduler."""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -184,6 +186,15 @@ def test_automatic_threads_follow_size_cpus_and_calls_in_flight(monkeypatch):
     monkeypatch.undo()
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     assert _workers.resolve_threads(0, 10**6) == 1
+    monkeypatch.delenv("OMP_NUM_THREADS")
+
+    def in_a_thread_with_one_numba_thread():  # numba's count is per thread (the essay's pool workers)
+        numba.set_num_threads(1)
+        return _workers.resolve_threads(0, 10**6)
+
+    with ThreadPoolExecutor(1) as ex:
+        assert ex.submit(in_a_thread_with_one_numba_thread).result() == 1
+    assert _workers.resolve_threads(0, 10**6) == min(_workers._usable_cpus(), 10**6 // _workers.PER_WORKER)
 
 
 @pytest.mark.parametrize("periodic", [(True, True), (False, True)])

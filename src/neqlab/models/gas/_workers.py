@@ -54,9 +54,10 @@ def run_workers(worker, serial, args: tuple, threads: int) -> None:
 # Automatic threads (Params.threads = 0). Below AUTO_MIN_PARTICLES a step is too short
 # for a second worker to pay for its share of the phase hand-overs; above, one worker
 # per PER_WORKER particles, at most the CPUs this process may use (OMP_NUM_THREADS, if
-# set, caps it: Dask and job schedulers set it), shared between the engine calls in
-# flight in this process (a runner's threads each get their part). Results do not
-# depend on the count, so the choice is free to follow the machine.
+# set, caps it: Dask and job schedulers set it) and numba's thread count of the calling
+# thread (a worker of the essay's shared pool is given its share that way), shared
+# between the engine calls in flight in this process (a runner's threads each get their
+# part). Results do not depend on the count, so the choice is free to follow the machine.
 AUTO_MIN_PARTICLES = 8000
 PER_WORKER = 4000
 _ACTIVE = [0]
@@ -84,7 +85,9 @@ def _usable_cpus() -> int:
     env = os.environ.get("OMP_NUM_THREADS", "")
     if env.isdigit() and int(env) > 0:
         cpus = min(cpus, int(env))
-    return max(1, cpus)
+    import numba  # its thread count is per thread (numba.set_num_threads)
+
+    return max(1, min(cpus, numba.get_num_threads()))
 
 
 def resolve_threads(threads: int, n: int, active: int = 1) -> int:
