@@ -122,15 +122,18 @@ def _run_groups(runner, groups: dict[str, list], name: str, key: str) -> dict[st
     return out
 
 
-PARTICLE_STEPS_PER_S = 2e7  # one core, 2D f64 with observables every 0.25 tau (docs/experiments/loschmidt.md)
+# one core, 2D f64 with observables every 0.25 tau: the default run took 180 s of CPU
+# (docs/experiments/loschmidt.md, AMD EPYC, 2 cores) for 9.9e9 counted particle-steps
+PARTICLE_STEPS_PER_S = 5e7
 
 
 def estimate(config: Config) -> Cost:
     """Rough peak memory [bytes] and single-core time [s].
 
-    Time: particle-steps of every run at about 2e7 per second (2D), a reversal at stage
+    Time: particle-steps of every run at about 5e7 per second (2D), a reversal at stage
     taken at its latest time ``t_reverse`` (an upper bound; at the essay's sizes t_r is
-    9 and 24 tau); memory: the stored frames of the biggest run (one position array per
+    9 and 24 tau, and the quick scale's small runs reach their stage far earlier, so its
+    estimate is ~3x its time); memory: the stored frames of the biggest run (one position array per
     sample up to t_r) plus the dataset (every series on the longest run's time grid).
     """
     c = config
