@@ -109,6 +109,20 @@ def grid_counts(x, box, m, v, width, offset, cell_counts, bin_counts):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def check_gas(x, v, box):
+    """Status of a gas's arrays: 0 fine, bit 1 a velocity is not finite, bit 2 a position
+    is outside [0, box] or NaN."""
+    status = 0
+    for i in range(x.shape[0]):
+        for k in range(x.shape[1]):
+            if not np.isfinite(v[i, k]):
+                status |= 1
+            if not (x[i, k] >= 0.0 and x[i, k] <= box[k]):
+                status |= 2
+    return status
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def rest_frame(x, v, box, m, idx, counts, u, w):
     """Cells of a gas, their mean velocity and the velocities in their rest frame.
 
@@ -116,23 +130,16 @@ def rest_frame(x, v, box, m, idx, counts, u, w):
     m_k - 1), row-major); ``counts`` (n_cells,) particles per cell; ``u`` (n_cells,
     dim) the sum of the velocities per cell (added in particle order) divided by the
     count (NaN in an empty cell); ``w`` (N, dim) = v - u[idx]. ``counts`` and ``u``
-    are zeroed by the caller. Status 1: a velocity is not finite; 2: a position is
-    outside [0, box] or NaN; nothing is counted then.
+    are zeroed by the caller, positions checked by :func:`check_gas` (status 2 if one
+    is outside [0, box] all the same, with the cells filled so far).
     """
     n, dim = x.shape
-    status = 0
-    for i in range(n):
-        for k in range(dim):
-            if not np.isfinite(v[i, k]):
-                status |= 1
-            if not (x[i, k] >= 0.0 and x[i, k] <= box[k]):
-                status |= 2
-    if status:
-        return status
     for i in range(n):
         c = 0
         for k in range(dim):
-            ik = np.int64(np.floor(x[i, k] / box[k] * m[k]))  # in [0, m_k]: x is in [0, box]
+            if not (x[i, k] >= 0.0 and x[i, k] <= box[k]):
+                return 2
+            ik = np.int64(np.floor(x[i, k] / box[k] * m[k]))  # in [0, m_k]
             c = c * m[k] + min(ik, m[k] - 1)  # x = box goes to the last cell
         idx[i] = c
         counts[c] += 1
