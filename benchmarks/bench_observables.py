@@ -17,7 +17,7 @@
 Both paths must give the same floats, bit for bit: the benchmark raises if they do not.
 The NumPy twins are ``tests/observables/_numpy_observables.py`` (loaded by path).
 Ratios: NumPy CPU time / kernel CPU time (above 1: the kernels are faster), minimum
-over repeats on a noisy machine, one thread (``NUMBA_NUM_THREADS=1`` is set here).
+over repeats on a noisy machine; every path runs on one thread (the kernels are serial).
 
     python benchmarks/bench_observables.py [--smoke]
 """
@@ -35,12 +35,10 @@ import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
-os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from _machine import machine  # noqa: E402
-from _timing import best_of  # noqa: E402
+from _machine import machine
+from _timing import best_of
 
 ROOT = Path(__file__).resolve().parents[1]
 N_POINTS, SIDES, N_GAS = 200_000, (8, 16, 32, 64, 128), 20_000
