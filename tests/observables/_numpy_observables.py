@@ -1,7 +1,7 @@
 """NumPy twins of the observables' numba kernels: the code the observables ran before them.
 
 Kept verbatim (floor, cast, modulo, clip, bincount with weights), with the public
-signatures of the functions they stand for, so that ``tests/observables/test_kernels.py``
+signatures of the functions they stand for, so that ``tests/observables/test_observable_kernels.py``
 can demand the same bits and ``benchmarks/bench_observables.py`` can time the NumPy path
 in the same run (it loads this file by path: no test dependency here).
 """
