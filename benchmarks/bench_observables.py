@@ -7,7 +7,7 @@
   cast, modulo and bincount over the cloud).
 - ``loschmidt``'s observation of one sample (``tasks.observe``: velocity, position and
   mu-space entropies, S_hydro on 8 x 8 cells) of a 2D gas of N = 20000 (the default
-  large system), CPU time per sample, against the same function with the NumPy twins
+  large system; ``_small``: N = 2500, the small one), CPU time per sample, against the same function with the NumPy twins
   of the kernels swapped in; and S_hydro alone. The gas: density 0.3, positions uniform
   in the left 60 % of the box, Maxwell velocities at kT = 1 plus a flow of 0.3 along
   axis 0 (the cost depends on N and the cells, not on the physics of the state).
@@ -41,7 +41,7 @@ from _machine import machine
 from _timing import best_of
 
 ROOT = Path(__file__).resolve().parents[1]
-N_POINTS, SIDES, N_GAS = 200_000, (8, 16, 32, 64, 128), 20_000
+N_POINTS, SIDES, N_GAS, N_GAS_SMALL = 200_000, (8, 16, 32, 64, 128), 20_000, 2_500
 SMOKE = {"n_points": 2_000, "n_gas": 500, "repeat": 2}
 
 
@@ -134,6 +134,7 @@ def run(smoke: bool = False) -> dict:
     twin = _twin()
     n_points = SMOKE["n_points"] if smoke else N_POINTS
     n_gas = SMOKE["n_gas"] if smoke else N_GAS
+    n_small = SMOKE["n_gas"] if smoke else N_GAS_SMALL
     repeat = SMOKE["repeat"] if smoke else 7
     sides = np.array(SIDES, dtype=np.int64)
     out = {}
@@ -147,24 +148,25 @@ def run(smoke: bool = False) -> dict:
     out["observables_cg_cells_5_grids"] = _entry(
         1e3 * new.cpu, 1e3 * old.cpu, "ms CPU per cloud", f"NumPy floor/cast/%/bincount, {n_points} points, 5 grids")
 
-    gas = _gas(n_gas)
     per = 5 if smoke else 20
+    for n, tag in ((n_gas, ""), (n_small, "_small")):
+        gas = _gas(n)
 
-    def observe_n():
-        return [observe(gas, 1.0, 8) for _ in range(per)][-1]
+        def observe_n():
+            return [observe(gas, 1.0, 8) for _ in range(per)][-1]
 
-    def hydro_n():
-        return [hydro_entropy(gas.positions, gas.velocities, gas.box, 8) for _ in range(per)][-1]
+        def hydro_n():
+            return [hydro_entropy(gas.positions, gas.velocities, gas.box, 8) for _ in range(per)][-1]
 
-    new_obs, new_h = best_of(observe_n, repeat, warm=True), best_of(hydro_n, repeat, warm=True)
-    with numpy_path(twin):
-        old_obs, old_h = best_of(observe_n, repeat, warm=True), best_of(hydro_n, repeat, warm=True)
-    if new_obs.result != old_obs.result or new_h.result != old_h.result:
-        raise AssertionError(f"observe differs from the NumPy path: {new_obs.result} vs {old_obs.result}")
-    out["observables_loschmidt_observe"] = _entry(
-        1e3 * new_obs.cpu / per, 1e3 * old_obs.cpu / per, "ms CPU per sample", f"NumPy path, N = {n_gas}")
-    out["observables_hydro_entropy"] = _entry(
-        1e3 * new_h.cpu / per, 1e3 * old_h.cpu / per, "ms CPU per call", f"NumPy path, N = {n_gas}, 8 x 8 cells")
+        new_obs, new_h = best_of(observe_n, repeat, warm=True), best_of(hydro_n, repeat, warm=True)
+        with numpy_path(twin):
+            old_obs, old_h = best_of(observe_n, repeat, warm=True), best_of(hydro_n, repeat, warm=True)
+        if new_obs.result != old_obs.result or new_h.result != old_h.result:
+            raise AssertionError(f"observe differs from the NumPy path: {new_obs.result} vs {old_obs.result}")
+        out[f"observables_loschmidt_observe{tag}"] = _entry(
+            1e3 * new_obs.cpu / per, 1e3 * old_obs.cpu / per, "ms CPU per sample", f"NumPy path, N = {n}")
+        out[f"observables_hydro_entropy{tag}"] = _entry(
+            1e3 * new_h.cpu / per, 1e3 * old_h.cpu / per, "ms CPU per call", f"NumPy path, N = {n}, 8 x 8 cells")
 
     cold = cold_first_calls()
     compile_s = sum(t for k, t in cold.items() if k != "import")
