@@ -25,6 +25,17 @@ INT64_MIN = np.iinfo(np.int64).min
 TWO_63 = 9.223372036854775808e18  # 2^63
 
 
+def frozen(a) -> np.ndarray:
+    """A read-only C-contiguous view of ``a`` (a copy only if it is not contiguous).
+
+    The kernels' input arrays are passed read-only whatever the caller's flags, so each
+    kernel compiles once: numba compiles a separate specialisation for read-only arrays.
+    """
+    view = np.ascontiguousarray(a).view()
+    view.flags.writeable = False
+    return view
+
+
 @njit(inline="always")
 def to_int64(f):
     """int64 of a floored float64, as NumPy's cast gives it on x86 (INT64_MIN when out of range or NaN)."""

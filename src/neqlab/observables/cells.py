@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from neqlab.core.errors import ConfigError
-from neqlab.observables._kernels import count_cells, count_segment_cells, index_cells
+from neqlab.observables._kernels import count_cells, count_segment_cells, frozen, index_cells
 
 __all__ = ["cell_index", "cell_counts", "touched_cells", "cg_entropy", "cg_entropy_of_counts", "curve_cells", "curve_cg_entropy",
            "linear_stage", "growth_rate", "saturation_time", "largest_drop"]
@@ -53,14 +53,14 @@ def cell_index(points, n_side: int, period: float, lo: float = 0.0, wrap: bool =
     """
     x = _points(points, n_side)
     out = np.empty(x.shape[0], dtype=np.int64)
-    index_cells(x, float(lo), n_side / period, int(n_side), bool(wrap), out)
+    index_cells(frozen(x), float(lo), n_side / period, int(n_side), bool(wrap), out)
     return out
 
 
 def _cell_count_array(x, n_side, period, lo, wrap) -> np.ndarray:
     """Counts of all n_side^2 + 1 cells (the last one the overflow cell)."""
     counts = np.zeros(int(n_side) * int(n_side) + 1, dtype=np.int64)
-    count_cells(x, float(lo), n_side / period, int(n_side), bool(wrap), counts)
+    count_cells(frozen(x), float(lo), n_side / period, int(n_side), bool(wrap), counts)
     return counts
 
 
@@ -103,7 +103,7 @@ def cg_entropy(points, n_side: int, period: float, *, kind: str = "touched", lo:
     x = _points(points, n_side)
     if kind == "touched" and n_side * n_side <= MAX_COUNTED_CELLS:
         counts = np.zeros(int(n_side) * int(n_side) + 1, dtype=np.int64)
-        n_touched = count_cells(x, float(lo), n_side / period, int(n_side), bool(wrap), counts)
+        n_touched = count_cells(frozen(x), float(lo), n_side / period, int(n_side), bool(wrap), counts)
         return float(np.log(n_touched))
     return cg_entropy_of_counts(cell_counts(x, n_side, period, lo, wrap), kind=kind, miller_madow=miller_madow)
 
@@ -127,7 +127,7 @@ def curve_cells(vertices, n_side: int, period: float, lo: float = 0.0, wrap: boo
         raise ConfigError(f"n_side must be an integer in [1, inf), got {n_side!r}")
     if n_side * n_side <= MAX_COUNTED_CELLS:
         counts = np.zeros(int(n_side) * int(n_side) + 1, dtype=np.int64)
-        count_segment_cells(v, d, k, float(lo), n_side / period, int(n_side), bool(wrap), counts)
+        count_segment_cells(frozen(v), frozen(d), frozen(k), float(lo), n_side / period, int(n_side), bool(wrap), counts)
         return np.flatnonzero(counts)
     seg = np.repeat(np.arange(v.shape[0]), k)
     start = np.repeat(np.cumsum(k) - k, k)

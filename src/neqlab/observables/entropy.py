@@ -25,7 +25,7 @@ import numpy as np
 from scipy.special import digamma
 
 from neqlab.core.errors import ConfigError
-from neqlab.observables._kernels import grid_counts
+from neqlab.observables._kernels import frozen, grid_counts
 
 BIN_WIDTH = 0.25  # default velocity bin [length/time]: sqrt(kT)/4 at kT = 1
 V_MAX = 6.0  # default half-width of the velocity grid [length/time]
@@ -111,12 +111,12 @@ def spatial_entropy(positions, box, n_cells=8, *, miller_madow: bool = False, re
     >>> round(spatial_entropy(x, np.array([2.0, 2.0]), 2), 12) == round(float(np.log(4)), 12)
     True
     """
-    x = np.ascontiguousarray(positions, dtype=np.float64)
+    x = frozen(np.asarray(positions, dtype=np.float64))
     if x.ndim != 2:
         raise ConfigError(f"positions must have shape (N, dim), got {x.shape}")
     dim = x.shape[1]
-    b = np.ascontiguousarray(np.broadcast_to(np.asarray(box, dtype=np.float64), (dim,)))
-    m = np.ascontiguousarray(np.broadcast_to(np.asarray(n_cells, dtype=np.int64), (dim,)))
+    b = frozen(np.broadcast_to(np.asarray(box, dtype=np.float64), (dim,)))
+    m = frozen(np.broadcast_to(np.asarray(n_cells, dtype=np.int64), (dim,)))
     if np.any(m < 1):
         raise ConfigError(f"n_cells must be an integer >= 1 or {dim} of them, got {n_cells!r}")
     counts = np.zeros(int(np.prod(m)), dtype=np.int64)
@@ -131,10 +131,9 @@ V_RANGE = 8.0  # half-range of velocity_entropy's histograms [sqrt(kT/m)]; outer
 
 def _component_counts(v: np.ndarray, width: float, n_bins: int) -> np.ndarray:
     """(dim, n_bins) histograms of each velocity component: bin clip(floor(v / width + n_bins / 2))."""
-    empty = np.empty((v.shape[0], 0))
     counts = np.zeros((v.shape[1], 1, n_bins), dtype=np.int64)
-    grid_counts(empty, np.empty(0), np.empty(0, dtype=np.int64), v, width, n_bins / 2, np.zeros(1, dtype=np.int64),
-                counts)
+    grid_counts(frozen(np.empty((v.shape[0], 0))), frozen(np.empty(0)), frozen(np.empty(0, dtype=np.int64)),
+                frozen(v), float(width), n_bins / 2, np.zeros(1, dtype=np.int64), counts)
     return counts[:, 0]
 
 
@@ -165,7 +164,7 @@ def velocity_entropy(velocities, kT: float) -> tuple[float, float]:
     >>> bool(abs(s + maxwell_h(1.0, 2)) < 4 * err)
     True
     """
-    v = np.ascontiguousarray(velocities, dtype=np.float64)
+    v = np.asarray(velocities, dtype=np.float64)
     if v.ndim != 2:
         raise ConfigError(f"velocities must have shape (N, dim), got {v.shape}")
     width = V_BIN * math.sqrt(kT)
@@ -290,8 +289,7 @@ def mu_entropy(positions, velocities, box, cells=4, *, bin_width: float = MU_BIN
     # cells clip(floor(x / b * m)) row-major, velocity bins clip(floor(v / bin_width + n_bins / 2)) per component
     cell_counts = np.zeros(n_cells, dtype=np.int64)
     bin_counts = np.zeros((dim, n_cells, n_bins), dtype=np.int64)
-    grid_counts(np.ascontiguousarray(x), np.ascontiguousarray(b), np.ascontiguousarray(m), np.ascontiguousarray(v),
-                float(bin_width), 0.5 * n_bins, cell_counts, bin_counts)
+    grid_counts(frozen(x), frozen(b), frozen(m), frozen(v), float(bin_width), 0.5 * n_bins, cell_counts, bin_counts)
     sx, _, _ = _row_entropies(cell_counts[None, :], estimator)
     sv = np.zeros(n_cells)
     var_in = np.zeros(n_cells)

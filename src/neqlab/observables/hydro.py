@@ -86,7 +86,7 @@ from scipy.special import digamma
 
 from neqlab.core.errors import ConfigError
 from neqlab.observables import wca_eos
-from neqlab.observables._kernels import cell_sums, check_gas, rest_frame, square_sums
+from neqlab.observables._kernels import cell_sums, check_gas, frozen, rest_frame, square_sums
 
 EOS_CHOICES = ("wca", "ideal")
 FLOW_CHOICES = ("uniform", "linear")
@@ -155,7 +155,7 @@ def _arrays(positions, velocities, box) -> tuple[np.ndarray, np.ndarray, np.ndar
     b = np.asarray(box, dtype=np.float64)
     if b.shape != (x.shape[1],) or not np.all(np.isfinite(b) & (b > 0)):
         raise ConfigError(f"box must be {x.shape[1]} positive finite lengths, got {np.asarray(box).tolist()}")
-    x, v = np.ascontiguousarray(x), np.ascontiguousarray(v)
+    x, v, b = frozen(x), frozen(v), frozen(b)
     status = check_gas(x, v, b)
     if status & 1:
         raise ConfigError("velocities must be finite numbers, got NaN or inf")
@@ -187,7 +187,7 @@ def _fields(x, v, b, m, flow: str):
     counts = np.zeros(n_cells, dtype=np.int64)
     u = np.zeros((n_cells, dim))
     w = np.empty_like(v)
-    rest_frame(x, v, b, m, idx, counts, u, w)  # w = v - u[idx]: a boost changes w by round-off only
+    rest_frame(x, v, b, frozen(m), idx, counts, u, w)  # w = v - u[idx]: a boost changes w by round-off only
     if flow == "uniform":
         k = dim * (counts - 1.0)
     else:  # a linear flow field u_c + G_c (x - xbar_c) per cell, fitted by least squares
@@ -201,7 +201,7 @@ def _fields(x, v, b, m, flow: str):
         w = w - np.einsum("ij,ijk->ik", dx, grad[idx])
         k = dim * (counts - 1.0 - dim)
     w2, s2, ke_flow = np.empty(n), np.zeros(n_cells), np.zeros(n_cells)
-    square_sums(v, w, idx, w2, s2, ke_flow)
+    square_sums(v, frozen(w), frozen(idx), w2, s2, ke_flow)
     with np.errstate(invalid="ignore", divide="ignore"):
         temp = np.where(k > 0, s2 / k, np.nan)
     return idx, counts, u, w, k, temp, ke_flow, float(np.prod(b / m)), w2
@@ -209,7 +209,7 @@ def _fields(x, v, b, m, flow: str):
 
 def _cell_sums(idx: np.ndarray, a: np.ndarray, n_cells: int) -> np.ndarray:
     out = np.zeros((n_cells, a.shape[1]))
-    cell_sums(idx, np.ascontiguousarray(a), out)
+    cell_sums(frozen(idx), frozen(a), out)
     return out
 
 
