@@ -12,8 +12,10 @@ import math
 import warnings
 
 import numpy as np
+from scipy.special import digamma
 
-from neqlab.observables import entropy
+from neqlab.core.errors import ConfigError
+from neqlab.observables import entropy, hydro, wca_eos
 from neqlab.observables.entropy import EntropyEstimate, MU_BIN_WIDTH, V_MAX
 
 # -- cells.py ------------------------------------------------------------------------------
@@ -96,6 +98,76 @@ def fields(x, v, b, m, flow):
         temp = np.where(k > 0, s2 / k, np.nan)
     ke_flow = np.bincount(idx, weights=0.5 * np.sum((v - w) ** 2, axis=1), minlength=n_cells)
     return idx, counts, u, w, k, temp, ke_flow, float(np.prod(b / m)), np.sum(w ** 2, axis=1)
+
+
+def _arrays(positions, velocities, box) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x = np.asarray(positions, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] not in (2, 3):
+        raise ConfigError(f"positions must have shape (N, 2) or (N, 3), got {x.shape}")
+    v = np.asarray(velocities, dtype=np.float64)
+    if v.shape != x.shape:
+        raise ConfigError(f"velocities must have the shape of positions {x.shape}, got {v.shape}")
+    b = np.asarray(box, dtype=np.float64)
+    if b.shape != (x.shape[1],) or not np.all(np.isfinite(b) & (b > 0)):
+        raise ConfigError(f"box must be {x.shape[1]} positive finite lengths, got {np.asarray(box).tolist()}")
+    if not np.all(np.isfinite(v)):
+        raise ConfigError("velocities must be finite numbers, got NaN or inf")
+    if not np.all((x >= 0) & (x <= b)):  # also rejects NaN
+        raise ConfigError(f"positions must lie in [0, box] = [0, {b.tolist()}], got values outside")
+    return x, v, b
+
+
+def hydro_entropy(positions, velocities, box, cells=8, *, eos: str = "wca", flow: str = "uniform",
+                  min_count: int = 2) -> hydro.HydroEntropy:
+    """hydro.hydro_entropy as it was: NumPy value checks, the NumPy _fields, q by boolean selection."""
+    x, v, b = _arrays(positions, velocities, box)
+    dim = x.shape[1]
+    m = hydro._cells(cells, dim)
+    if eos not in hydro.EOS_CHOICES:
+        raise ConfigError(f"eos must be one of {', '.join(hydro.EOS_CHOICES)}, got {eos!r}")
+    hydro._check_flow(flow)
+    if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 2:
+        raise ConfigError(f"min_count must be an integer in [2, inf), got {min_count!r}")
+    idx, counts, _, w, k_all, temp, ke_flow, volume, _ = fields(x, v, b, m, flow)
+    ok = (counts >= min_count) & (k_all > 0)
+    n = counts[ok].astype(np.float64)
+    n_counted = int(n.sum())
+    n_unresolved = int(counts.sum()) - n_counted
+    if n_counted == 0:
+        return hydro.HydroEntropy(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, n_unresolved, 0, 0.0)
+    t, k = temp[ok], k_all[ok]
+    n_flow_params = float(dim) if flow == "uniform" else float(dim + dim * dim)
+    flow_energy = float(np.sum(ke_flow[ok] - 0.5 * n_flow_params * t))  # minus the noise of the fit
+    rho = n / volume
+    ln_t = np.log(t) - digamma(0.5 * k) + np.log(0.5 * k)  # unbiased ln T for Maxwellian cells
+    config = float(np.sum(n * (np.log(volume / n) + 1.0))) + 0.5 * (n.size - 1)
+    thermal = float(np.sum(n * 0.5 * dim * (np.log(2.0 * math.pi) + ln_t + 1.0)))
+    s_ex, ds_dr, ds_dt = hydro._entropy_parts(rho, t, dim, eos)
+    if not np.all(np.isfinite(s_ex)):
+        j = int(np.argmin(np.isfinite(s_ex)))
+        raise ConfigError(f"positions: a cell at density {rho[j]:.4g} [sigma^-{dim}] and kT {t[j]:.4g} [epsilon] is "
+                          f"beyond the WCA equation of state (kT = 0 or packing fraction >= 1); use larger cells "
+                          f"or eos='ideal'")
+    excess = float(np.sum(n * s_ex))
+    n_outside = int(n[~wca_eos.in_range(rho, t, dim)].sum()) if eos == "wca" else 0
+    # errors: temperature noise per cell (pooled kurtosis), multinomial density noise
+    counted = ok[idx]
+    q = np.sum(w[counted] ** 2, axis=1) / temp[idx[counted]]
+    kappa = float(np.mean(q * q) / np.mean(q) ** 2) if np.mean(q) > 0 else 1.0
+    var_t = t * t * (kappa - 1.0) * dim / k  # 2 T^2 / k for Maxwellian velocities
+    var_thermal = float(np.sum((n * 0.5 * dim / t) ** 2 * var_t))
+    var_t_all = float(np.sum((n * (0.5 * dim / t + ds_dt)) ** 2 * var_t))
+    p = n / n_counted
+    s_c = np.log(1.0 / rho) + 1.0 + 0.5 * dim * (np.log(2.0 * math.pi) + ln_t + 1.0) + s_ex
+    g_all = s_c - 1.0 + rho * ds_dr  # d(N s(N/V))/dN: ideal part s_id - 1
+    g_cfg = -np.log(rho)  # configurational part only
+    var_cfg = n_counted * max(float(np.sum(p * g_cfg**2) - np.sum(p * g_cfg) ** 2), 0.0)
+    var_rho = n_counted * max(float(np.sum(p * g_all**2) - np.sum(p * g_all) ** 2), 0.0)
+    return hydro.HydroEntropy(
+        total=config + thermal + excess, total_err=math.sqrt(var_rho + var_t_all),
+        configurational=config, configurational_err=math.sqrt(var_cfg),
+        thermal=thermal, thermal_err=math.sqrt(var_thermal), excess=excess,
+        n_counted=n_counted, n_unresolved=n_unresolved, n_outside_eos=n_outside, flow_energy=flow_energy)
 
 
 # -- entropy.py ----------------------------------------------------------------------------

@@ -287,8 +287,11 @@ def hydro_entropy(positions, velocities, box, cells=8, *, eos: str = "wca", flow
     excess = float(np.sum(n * s_ex))
     n_outside = int(n[~wca_eos.in_range(rho, t, dim)].sum()) if eos == "wca" else 0
     # errors: temperature noise per cell (pooled kurtosis), multinomial density noise
-    counted = ok[idx]
-    q = w2[counted] / temp[idx[counted]]  # w2 = sum_k w_k^2, as np.sum(w ** 2, axis=1) gives it
+    if np.all(ok | (counts == 0)):  # every particle counted: the same q in the same order, without selecting
+        q = w2 / np.take(temp, idx)  # w2 = sum_k w_k^2, as np.sum(w ** 2, axis=1) gives it
+    else:
+        counted = ok[idx]
+        q = w2[counted] / temp[idx[counted]]
     kappa = float(np.mean(q * q) / np.mean(q) ** 2) if np.mean(q) > 0 else 1.0
     var_t = t * t * (kappa - 1.0) * dim / k  # 2 T^2 / k for Maxwellian velocities
     var_thermal = float(np.sum((n * 0.5 * dim / t) ** 2 * var_t))
@@ -299,8 +302,10 @@ def hydro_entropy(positions, velocities, box, cells=8, *, eos: str = "wca", flow
     g_cfg = -np.log(rho)  # configurational part only
     var_cfg = n_counted * max(float(np.sum(p * g_cfg**2) - np.sum(p * g_cfg) ** 2), 0.0)
     var_rho = n_counted * max(float(np.sum(p * g_all**2) - np.sum(p * g_all) ** 2), 0.0)
+    # kappa >= 1 (Jensen), but with two particles in every counted cell their q are equal and
+    # kappa = 1 to round-off: a variance of -1e-17 is a zero one (it used to raise a math domain error)
     return HydroEntropy(
-        total=config + thermal + excess, total_err=math.sqrt(var_rho + var_t_all),
+        total=config + thermal + excess, total_err=math.sqrt(max(var_rho + var_t_all, 0.0)),
         configurational=config, configurational_err=math.sqrt(var_cfg),
-        thermal=thermal, thermal_err=math.sqrt(var_thermal), excess=excess,
+        thermal=thermal, thermal_err=math.sqrt(max(var_thermal, 0.0)), excess=excess,
         n_counted=n_counted, n_unresolved=n_unresolved, n_outside_eos=n_outside, flow_energy=flow_energy)
