@@ -7,8 +7,9 @@
   cast, modulo and bincount over the cloud).
 - ``loschmidt``'s observation of one sample (``tasks.observe``: velocity, position and
   mu-space entropies, S_hydro on 8 x 8 cells) of a 2D gas of N = 20000 (the default
-  large system; ``_small``: N = 2500, the small one), CPU time per sample, against the same function with the NumPy twins
-  of the kernels swapped in; and S_hydro alone. The gas: density 0.3, positions uniform
+  large system; ``_small``: N = 2500, the small one), CPU time per sample, against the
+  same function with the NumPy twins swapped in (the observables as they were before
+  their kernels); and S_hydro alone. The gas: density 0.3, positions uniform
   in the left 60 % of the box, Maxwell velocities at kT = 1 plus a flow of 0.3 along
   axis 0 (the cost depends on N and the cells, not on the physics of the state).
 - The cold first call of the kernels (numba compiling them into an empty cache, in a

@@ -26,8 +26,8 @@ import numpy as np
 from neqlab.core.errors import ConfigError
 from neqlab.observables._kernels import count_cells, count_segment_cells, frozen, index_cells
 
-__all__ = ["cell_index", "cell_counts", "touched_cells", "cg_entropy", "cg_entropy_of_counts", "curve_cells", "curve_cg_entropy",
-           "linear_stage", "growth_rate", "saturation_time", "largest_drop"]
+__all__ = ["cell_index", "cell_counts", "touched_cells", "cg_entropy", "cg_entropy_of_counts", "curve_cells",
+           "curve_cg_entropy", "linear_stage", "growth_rate", "saturation_time", "largest_drop"]
 
 
 MAX_COUNTED_CELLS = 1 << 24  # above this many cells, counts come from sorting the indices instead of an array
@@ -127,7 +127,8 @@ def curve_cells(vertices, n_side: int, period: float, lo: float = 0.0, wrap: boo
         raise ConfigError(f"n_side must be an integer in [1, inf), got {n_side!r}")
     if n_side * n_side <= MAX_COUNTED_CELLS:
         counts = np.zeros(int(n_side) * int(n_side) + 1, dtype=np.int64)
-        count_segment_cells(frozen(v), frozen(d), frozen(k), float(lo), n_side / period, int(n_side), bool(wrap), counts)
+        count_segment_cells(frozen(v), frozen(d), frozen(k), float(lo), n_side / period, int(n_side), bool(wrap),
+                            counts)
         return np.flatnonzero(counts)
     seg = np.repeat(np.arange(v.shape[0]), k)
     start = np.repeat(np.cumsum(k) - k, k)
