@@ -24,43 +24,67 @@ from __future__ import annotations
 import numpy as np
 
 from neqlab.core.errors import ConfigError
+from neqlab.observables._kernels import count_cells, count_segment_cells, frozen, index_cells
 
-__all__ = ["cell_index", "cell_counts", "touched_cells", "cg_entropy", "curve_cells", "curve_cg_entropy",
-           "linear_stage", "growth_rate", "saturation_time", "largest_drop"]
+__all__ = ["cell_index", "cell_counts", "touched_cells", "cg_entropy", "cg_entropy_of_counts", "curve_cells",
+           "curve_cg_entropy", "linear_stage", "growth_rate", "saturation_time", "largest_drop"]
+
+
+MAX_COUNTED_CELLS = 1 << 24  # above this many cells, counts come from sorting the indices instead of an array
+
+
+def _points(points, n_side) -> np.ndarray:
+    if n_side < 1:
+        raise ConfigError(f"n_side must be an integer in [1, inf), got {n_side!r}")
+    x = np.ascontiguousarray(points, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] < 2:
+        raise ConfigError(f"points must have shape (N, 2) or (N, 3), got {x.shape}")
+    return x
 
 
 def cell_index(points, n_side: int, period: float, lo: float = 0.0, wrap: bool = True) -> np.ndarray:
-    """Flat cell index (row-major: ix * n_side + iy) of each point; overflow = n_side^2."""
-    if n_side < 1:
-        raise ConfigError(f"n_side must be an integer in [1, inf), got {n_side!r}")
-    x = np.asarray(points, dtype=np.float64)
-    u = (x[:, :2] - lo) * (n_side / period)
-    iu = np.floor(u).astype(np.int64)
-    if wrap:
-        iu %= n_side
-        return iu[:, 0] * n_side + iu[:, 1]
-    inside = np.all((iu >= 0) & (iu < n_side), axis=1)
-    return np.where(inside, iu[:, 0] * n_side + iu[:, 1], n_side * n_side)
+    """Flat cell index (row-major: ix * n_side + iy) of each point; overflow = n_side^2.
+
+    ``points`` (N, 2 or more) [length]; the cell of a coordinate is
+    floor((x - lo) * (n_side / period)), taken modulo n_side when ``wrap`` (Python's
+    modulo: negative coordinates wrap too). NaN and inf, like NumPy's cast on x86,
+    give the integer -2^63: its cell modulo n_side on the torus, the overflow cell
+    on the plane.
+    """
+    x = _points(points, n_side)
+    out = np.empty(x.shape[0], dtype=np.int64)
+    index_cells(frozen(x), float(lo), n_side / period, int(n_side), bool(wrap), out)
+    return out
+
+
+def _cell_count_array(x, n_side, period, lo, wrap) -> np.ndarray:
+    """Counts of all n_side^2 + 1 cells (the last one the overflow cell)."""
+    counts = np.zeros(int(n_side) * int(n_side) + 1, dtype=np.int64)
+    count_cells(frozen(x), float(lo), n_side / period, int(n_side), bool(wrap), counts)
+    return counts
 
 
 def cell_counts(points, n_side: int, period: float, lo: float = 0.0, wrap: bool = True) -> np.ndarray:
-    """Occupancy counts of the touched cells (zeros dropped)."""
-    idx = cell_index(points, n_side, period, lo, wrap)
-    if n_side * n_side <= 1 << 24:
-        counts = np.bincount(idx, minlength=n_side * n_side + 1)
+    """Occupancy counts of the touched cells (zeros dropped), in the order of the cell index."""
+    x = _points(points, n_side)
+    if n_side * n_side <= MAX_COUNTED_CELLS:
+        counts = _cell_count_array(x, n_side, period, lo, wrap)
         return counts[counts > 0]
-    return np.unique(idx, return_counts=True)[1]
+    return np.unique(cell_index(x, n_side, period, lo, wrap), return_counts=True)[1]
 
 
 def touched_cells(points, n_side: int, period: float, lo: float = 0.0, wrap: bool = True) -> np.ndarray:
     """Sorted flat indices of the cells that contain at least one point."""
-    return np.unique(cell_index(points, n_side, period, lo, wrap))
+    x = _points(points, n_side)
+    if n_side * n_side <= MAX_COUNTED_CELLS:
+        return np.flatnonzero(_cell_count_array(x, n_side, period, lo, wrap))
+    return np.unique(cell_index(x, n_side, period, lo, wrap))
 
 
-def cg_entropy(points, n_side: int, period: float, *, kind: str = "touched", lo: float = 0.0,
-               wrap: bool = True, miller_madow: bool = False) -> float:
-    """Coarse-grained entropy of a point cloud: ln(touched cells) or -sum p ln p."""
-    counts = cell_counts(points, n_side, period, lo, wrap)
+def cg_entropy_of_counts(counts, *, kind: str = "touched", miller_madow: bool = False) -> float:
+    """ln(number of cells) or -sum p ln p of the occupancy counts of the touched cells
+    (as :func:`cell_counts` returns them; the sum in NumPy's order over that array)."""
+    counts = np.asarray(counts)
     if kind == "touched":
         return float(np.log(counts.size))
     if kind != "gibbs":
@@ -71,20 +95,41 @@ def cg_entropy(points, n_side: int, period: float, *, kind: str = "touched", lo:
     return s + (counts.size - 1) / (2.0 * n) if miller_madow else s
 
 
+def cg_entropy(points, n_side: int, period: float, *, kind: str = "touched", lo: float = 0.0,
+               wrap: bool = True, miller_madow: bool = False) -> float:
+    """Coarse-grained entropy of a point cloud: ln(touched cells) or -sum p ln p."""
+    if kind not in ("touched", "gibbs"):
+        raise ConfigError(f"kind must be one of 'touched', 'gibbs', got {kind!r}")
+    x = _points(points, n_side)
+    if kind == "touched" and n_side * n_side <= MAX_COUNTED_CELLS:
+        counts = np.zeros(int(n_side) * int(n_side) + 1, dtype=np.int64)
+        n_touched = count_cells(frozen(x), float(lo), n_side / period, int(n_side), bool(wrap), counts)
+        return float(np.log(n_touched))
+    return cg_entropy_of_counts(cell_counts(x, n_side, period, lo, wrap), kind=kind, miller_madow=miller_madow)
+
+
 def curve_cells(vertices, n_side: int, period: float, lo: float = 0.0, wrap: bool = True,
                 max_samples: int = 50_000_000) -> np.ndarray:
     """Cells crossed by a closed polyline (lifted coordinates are wrapped on the torus).
 
     Each segment is sampled at spacing <= cell/4, which finds every cell it crosses
-    except possibly corner clips shorter than cell/4.
+    except possibly corner clips shorter than cell/4. The samples of segment s are
+    v_s + (j / k_s) d_s, j = 0 .. k_s - 1 (counted as they are made, not stored).
     """
-    v = np.asarray(vertices, dtype=np.float64)[:, :2]
+    v = np.ascontiguousarray(np.asarray(vertices, dtype=np.float64)[:, :2])
     d = np.roll(v, -1, axis=0) - v
     step = period / n_side / 4.0
     k = np.maximum(1, np.ceil(np.linalg.norm(d, axis=1) / step).astype(np.int64))
     total = int(k.sum())
     if total > max_samples:
         raise ConfigError(f"curve needs {total} samples, more than max_samples={max_samples}; use coarser cells")
+    if n_side < 1:
+        raise ConfigError(f"n_side must be an integer in [1, inf), got {n_side!r}")
+    if n_side * n_side <= MAX_COUNTED_CELLS:
+        counts = np.zeros(int(n_side) * int(n_side) + 1, dtype=np.int64)
+        count_segment_cells(frozen(v), frozen(d), frozen(k), float(lo), n_side / period, int(n_side), bool(wrap),
+                            counts)
+        return np.flatnonzero(counts)
     seg = np.repeat(np.arange(v.shape[0]), k)
     start = np.repeat(np.cumsum(k) - k, k)
     frac = (np.arange(total) - start) / k[seg]

@@ -25,6 +25,7 @@ import numpy as np
 from scipy.special import digamma
 
 from neqlab.core.errors import ConfigError
+from neqlab.observables._kernels import frozen, grid_counts
 
 BIN_WIDTH = 0.25  # default velocity bin [length/time]: sqrt(kT)/4 at kT = 1
 V_MAX = 6.0  # default half-width of the velocity grid [length/time]
@@ -110,13 +111,16 @@ def spatial_entropy(positions, box, n_cells=8, *, miller_madow: bool = False, re
     >>> round(spatial_entropy(x, np.array([2.0, 2.0]), 2), 12) == round(float(np.log(4)), 12)
     True
     """
-    x = np.asarray(positions, dtype=np.float64)
-    box = np.asarray(box, dtype=np.float64)
+    x = frozen(np.asarray(positions, dtype=np.float64))
+    if x.ndim != 2:
+        raise ConfigError(f"positions must have shape (N, dim), got {x.shape}")
     dim = x.shape[1]
-    m = np.broadcast_to(np.asarray(n_cells, dtype=np.int64), (dim,))
-    idx = np.clip(np.floor(x / box * m).astype(np.int64), 0, m - 1)
-    flat = np.ravel_multi_index(tuple(idx.T), tuple(m))
-    counts = np.bincount(flat, minlength=int(np.prod(m)))
+    b = frozen(np.broadcast_to(np.asarray(box, dtype=np.float64), (dim,)))
+    m = frozen(np.broadcast_to(np.asarray(n_cells, dtype=np.int64), (dim,)))
+    if np.any(m < 1):
+        raise ConfigError(f"n_cells must be an integer >= 1 or {dim} of them, got {n_cells!r}")
+    counts = np.zeros(int(np.prod(m)), dtype=np.int64)
+    grid_counts(x, b, m, x, 1.0, 0.0, counts, np.zeros((0, 0, 1), dtype=np.int64))
     s, err, _, _ = _plugin_with_error(counts, miller_madow)
     return (s, err) if return_error else s
 
@@ -125,12 +129,18 @@ V_BIN = 0.1  # bin of velocity_entropy [sqrt(kT/m)]
 V_RANGE = 8.0  # half-range of velocity_entropy's histograms [sqrt(kT/m)]; outermost bins open
 
 
-def _component_entropy(v: np.ndarray, width: float, n_bins: int) -> tuple[float, float]:
-    """Miller-Madow differential entropy of one velocity component (bins ``width``
-    centred on 0, outermost bins open) and its standard error."""
-    idx = np.clip(np.floor(v / width + n_bins / 2).astype(np.int64), 0, n_bins - 1)
-    counts = np.bincount(idx, minlength=n_bins).astype(float)
-    s, err, m, n = _plugin_with_error(counts, False)
+def _component_counts(v: np.ndarray, width: float, n_bins: int) -> np.ndarray:
+    """(dim, n_bins) histograms of each velocity component: bin clip(floor(v / width + n_bins / 2))."""
+    counts = np.zeros((v.shape[1], 1, n_bins), dtype=np.int64)
+    grid_counts(frozen(np.empty((v.shape[0], 0))), frozen(np.empty(0)), frozen(np.empty(0, dtype=np.int64)),
+                frozen(v), float(width), n_bins / 2, np.zeros(1, dtype=np.int64), counts)
+    return counts[:, 0]
+
+
+def _component_entropy(counts: np.ndarray, width: float) -> tuple[float, float]:
+    """Miller-Madow differential entropy of one velocity component from its histogram
+    (bins ``width`` centred on 0, outermost bins open) and its standard error."""
+    s, err, m, n = _plugin_with_error(counts.astype(float), False)
     return s + math.log(width) + (m - 1) / (2.0 * n), err
 
 
@@ -155,11 +165,14 @@ def velocity_entropy(velocities, kT: float) -> tuple[float, float]:
     True
     """
     v = np.asarray(velocities, dtype=np.float64)
+    if v.ndim != 2:
+        raise ConfigError(f"velocities must have shape (N, dim), got {v.shape}")
     width = V_BIN * math.sqrt(kT)
     n_bins = int(round(2 * V_RANGE / V_BIN))
+    counts = _component_counts(v, width, n_bins)
     total, var = 0.0, 0.0
     for k in range(v.shape[1]):
-        s, err = _component_entropy(v[:, k], width, n_bins)
+        s, err = _component_entropy(counts[k], width)
         total += s
         var += err * err
     return total, math.sqrt(var)
@@ -264,21 +277,24 @@ def mu_entropy(positions, velocities, box, cells=4, *, bin_width: float = MU_BIN
         raise ConfigError(f"estimator must be one of {', '.join(ESTIMATORS)}, got {estimator!r}")
     n = x.shape[0]
     n_cells = int(np.prod(m))
-    cell = np.ravel_multi_index(tuple(np.clip(np.floor(x / b * m).astype(np.int64), 0, m - 1).T), tuple(m))
     n_bins = int(math.ceil(2 * v_max / bin_width))
-    vb = np.clip(np.floor(v / bin_width + 0.5 * n_bins).astype(np.int64), 0, n_bins - 1)
     log_cell = math.log(float(np.prod(b / m)))
     if velocity == "joint":
+        cell = np.ravel_multi_index(tuple(np.clip(np.floor(x / b * m).astype(np.int64), 0, m - 1).T), tuple(m))
+        vb = np.clip(np.floor(v / bin_width + 0.5 * n_bins).astype(np.int64), 0, n_bins - 1)
         key = cell * n_bins**dim + np.ravel_multi_index(tuple(vb.T), (n_bins,) * dim)
         counts = np.unique(key, return_counts=True)[1]
         s, var, _ = _row_entropies(counts[None, :], estimator)
         return EntropyEstimate(float(s[0]) + log_cell + dim * math.log(bin_width), math.sqrt(float(var[0])))
-    sx, _, _ = _row_entropies(np.bincount(cell, minlength=n_cells)[None, :], estimator)
+    # cells clip(floor(x / b * m)) row-major, velocity bins clip(floor(v / bin_width + n_bins / 2)) per component
+    cell_counts = np.zeros(n_cells, dtype=np.int64)
+    bin_counts = np.zeros((dim, n_cells, n_bins), dtype=np.int64)
+    grid_counts(frozen(x), frozen(b), frozen(m), frozen(v), float(bin_width), 0.5 * n_bins, cell_counts, bin_counts)
+    sx, _, _ = _row_entropies(cell_counts[None, :], estimator)
     sv = np.zeros(n_cells)
     var_in = np.zeros(n_cells)
     for k in range(dim):
-        ck = np.bincount(cell * n_bins + vb[:, k], minlength=n_cells * n_bins).reshape(n_cells, n_bins)
-        s_k, var_k, n_c = _row_entropies(ck, estimator)
+        s_k, var_k, n_c = _row_entropies(bin_counts[k], estimator)
         sv += s_k
         var_in += var_k
     p = n_c / n

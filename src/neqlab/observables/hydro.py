@@ -86,6 +86,7 @@ from scipy.special import digamma
 
 from neqlab.core.errors import ConfigError
 from neqlab.observables import wca_eos
+from neqlab.observables._kernels import cell_sums, check_gas, frozen, rest_frame, square_sums
 
 EOS_CHOICES = ("wca", "ideal")
 FLOW_CHOICES = ("uniform", "linear")
@@ -154,9 +155,11 @@ def _arrays(positions, velocities, box) -> tuple[np.ndarray, np.ndarray, np.ndar
     b = np.asarray(box, dtype=np.float64)
     if b.shape != (x.shape[1],) or not np.all(np.isfinite(b) & (b > 0)):
         raise ConfigError(f"box must be {x.shape[1]} positive finite lengths, got {np.asarray(box).tolist()}")
-    if not np.all(np.isfinite(v)):
+    x, v, b = frozen(x), frozen(v), frozen(b)
+    status = check_gas(x, v, b)
+    if status & 1:
         raise ConfigError("velocities must be finite numbers, got NaN or inf")
-    if not np.all((x >= 0) & (x <= b)):  # also rejects NaN
+    if status & 2:  # also NaN
         raise ConfigError(f"positions must lie in [0, box] = [0, {b.tolist()}], got values outside")
     return x, v, b
 
@@ -171,24 +174,24 @@ def _cells(cells, dim: int) -> np.ndarray:
     return m
 
 
-def _cell_index(x: np.ndarray, b: np.ndarray, m: np.ndarray) -> np.ndarray:
-    idx = np.minimum(np.floor(x / b * m).astype(np.int64), m - 1)  # x = L goes to the last cell
-    return np.ravel_multi_index(tuple(idx.T), tuple(m))
-
-
 def _fields(x, v, b, m, flow: str):
-    """Cell index, counts, mean flow, peculiar velocities w, rest-frame dof k, temperature, flow KE."""
-    dim = x.shape[1]
+    """Cell index, counts, mean flow, peculiar velocities w, rest-frame dof k, temperature, flow KE,
+    cell volume and |w|^2 per particle.
+
+    The sums per cell are added in particle order (as ``np.bincount`` with weights adds
+    them), by the kernels of :mod:`neqlab.observables._kernels`.
+    """
+    n, dim = x.shape
     n_cells = int(np.prod(m))
-    idx = _cell_index(x, b, m)
-    counts = np.bincount(idx, minlength=n_cells)
-    occ = counts[:, None] > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        u = _cell_sums(idx, v, n_cells) / counts[:, None]
-    w = v - np.where(occ, u, 0.0)[idx]  # two passes: a boost changes w by round-off only
+    idx = np.empty(n, dtype=np.int64)
+    counts = np.zeros(n_cells, dtype=np.int64)
+    u = np.zeros((n_cells, dim))
+    w = np.empty_like(v)
+    rest_frame(x, v, b, frozen(m), idx, counts, u, w)  # w = v - u[idx]: a boost changes w by round-off only
     if flow == "uniform":
         k = dim * (counts - 1.0)
     else:  # a linear flow field u_c + G_c (x - xbar_c) per cell, fitted by least squares
+        occ = counts[:, None] > 0
         with np.errstate(invalid="ignore", divide="ignore"):
             xbar = _cell_sums(idx, x, n_cells) / counts[:, None]
         dx = x - np.where(occ, xbar, 0.0)[idx]
@@ -197,15 +200,17 @@ def _fields(x, v, b, m, flow: str):
         grad = np.linalg.pinv(cxx.reshape(-1, dim, dim)) @ cxv.reshape(-1, dim, dim)  # v - u = dx @ G
         w = w - np.einsum("ij,ijk->ik", dx, grad[idx])
         k = dim * (counts - 1.0 - dim)
-    s2 = np.bincount(idx, weights=np.sum(w * w, axis=1), minlength=n_cells)
+    w2, s2, ke_flow = np.empty(n), np.zeros(n_cells), np.zeros(n_cells)
+    square_sums(v, frozen(w), frozen(idx), w2, s2, ke_flow)
     with np.errstate(invalid="ignore", divide="ignore"):
         temp = np.where(k > 0, s2 / k, np.nan)
-    ke_flow = np.bincount(idx, weights=0.5 * np.sum((v - w) ** 2, axis=1), minlength=n_cells)
-    return idx, counts, u, w, k, temp, ke_flow, float(np.prod(b / m))
+    return idx, counts, u, w, k, temp, ke_flow, float(np.prod(b / m)), w2
 
 
 def _cell_sums(idx: np.ndarray, a: np.ndarray, n_cells: int) -> np.ndarray:
-    return np.stack([np.bincount(idx, weights=a[:, j], minlength=n_cells) for j in range(a.shape[1])], 1)
+    out = np.zeros((n_cells, a.shape[1]))
+    cell_sums(frozen(idx), frozen(a), out)
+    return out
 
 
 def local_fields(positions, velocities, box, cells=8, *, flow: str = "uniform") -> LocalFields:
@@ -219,7 +224,7 @@ def local_fields(positions, velocities, box, cells=8, *, flow: str = "uniform") 
     x, v, b = _arrays(positions, velocities, box)
     m = _cells(cells, x.shape[1])
     _check_flow(flow)
-    _, counts, u, _, _, temp, _, volume = _fields(x, v, b, m, flow)
+    _, counts, u, _, _, temp, _, volume, _ = _fields(x, v, b, m, flow)
     return LocalFields(counts, counts / volume, u, temp, volume, tuple(int(k) for k in m))
 
 
@@ -259,7 +264,7 @@ def hydro_entropy(positions, velocities, box, cells=8, *, eos: str = "wca", flow
     _check_flow(flow)
     if isinstance(min_count, bool) or not isinstance(min_count, (int, np.integer)) or min_count < 2:
         raise ConfigError(f"min_count must be an integer in [2, inf), got {min_count!r}")
-    idx, counts, _, w, k_all, temp, ke_flow, volume = _fields(x, v, b, m, flow)
+    idx, counts, _, _, k_all, temp, ke_flow, volume, w2 = _fields(x, v, b, m, flow)
     ok = (counts >= min_count) & (k_all > 0)
     n = counts[ok].astype(np.float64)
     n_counted = int(n.sum())
@@ -282,8 +287,11 @@ def hydro_entropy(positions, velocities, box, cells=8, *, eos: str = "wca", flow
     excess = float(np.sum(n * s_ex))
     n_outside = int(n[~wca_eos.in_range(rho, t, dim)].sum()) if eos == "wca" else 0
     # errors: temperature noise per cell (pooled kurtosis), multinomial density noise
-    counted = ok[idx]
-    q = np.sum(w[counted] ** 2, axis=1) / temp[idx[counted]]
+    if np.all(ok | (counts == 0)):  # every particle counted: the same q in the same order, without selecting
+        q = w2 / np.take(temp, idx)  # w2 = sum_k w_k^2, as np.sum(w ** 2, axis=1) gives it
+    else:
+        counted = ok[idx]
+        q = w2[counted] / temp[idx[counted]]
     kappa = float(np.mean(q * q) / np.mean(q) ** 2) if np.mean(q) > 0 else 1.0
     var_t = t * t * (kappa - 1.0) * dim / k  # 2 T^2 / k for Maxwellian velocities
     var_thermal = float(np.sum((n * 0.5 * dim / t) ** 2 * var_t))
@@ -294,8 +302,10 @@ def hydro_entropy(positions, velocities, box, cells=8, *, eos: str = "wca", flow
     g_cfg = -np.log(rho)  # configurational part only
     var_cfg = n_counted * max(float(np.sum(p * g_cfg**2) - np.sum(p * g_cfg) ** 2), 0.0)
     var_rho = n_counted * max(float(np.sum(p * g_all**2) - np.sum(p * g_all) ** 2), 0.0)
+    # kappa >= 1 (Jensen), but with two particles in every counted cell their q are equal and
+    # kappa = 1 to round-off: a variance of -1e-17 is a zero one (it used to raise a math domain error)
     return HydroEntropy(
-        total=config + thermal + excess, total_err=math.sqrt(var_rho + var_t_all),
+        total=config + thermal + excess, total_err=math.sqrt(max(var_rho + var_t_all, 0.0)),
         configurational=config, configurational_err=math.sqrt(var_cfg),
-        thermal=thermal, thermal_err=math.sqrt(var_thermal), excess=excess,
+        thermal=thermal, thermal_err=math.sqrt(max(var_thermal, 0.0)), excess=excess,
         n_counted=n_counted, n_unresolved=n_unresolved, n_outside_eos=n_outside, flow_energy=flow_energy)

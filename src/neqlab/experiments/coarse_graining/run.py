@@ -30,17 +30,18 @@ def tasks_for(config: Config) -> dict[str, tuple[object, int]]:
 def estimate(config: Config) -> Cost:
     """Rough peak memory and single-core time.
 
-    A forward step of one region costs about 25 ns per point per grid (cell index and
-    count for ln(touched) and -sum p ln p, and the shear's grid); the reversal run adds
-    2 n_reverse + 1 such steps. Memory: about 250 MB of libraries and Benettin/boundary
-    work, 100 bytes per point of a region in flight, and the counts of the finest grid.
-    Measured (AMD EPYC, shared): quick 14.5 s of CPU with 1 worker, default 35 s, peak
-    resident 380 MB and 480 MB (2 workers).
+    A forward step of one region costs about 4 ns per point per grid (the map step, one
+    counting pass per grid that gives both ln(touched) and -sum p ln p, and the shear's
+    grid); the reversal run adds 2 n_reverse + 1 such steps; about 2 s go to imports,
+    the boundary, the lattice and the KS entropy. Memory: about 250 MB of libraries and
+    Benettin/boundary work, 100 bytes per point of a region in flight, and the counts of
+    the finest grid. Measured (AMD EPYC, shared, 1 worker): quick 2.9 s of CPU, default
+    6.9 s, peak resident 305 MB and 325 MB.
     """
     c = config
     n_sides = len(c.cell_size)
     point_steps = float(c.n_points) * (c.n_replicas * (c.n_steps + 1) + 2 * c.n_reverse + 1)
-    seconds = 25e-9 * point_steps * (1.0 + 2.0 * n_sides) + 2.0
+    seconds = 4e-9 * point_steps * (1.0 + 2.0 * n_sides) + 2.0
     memory = 2.5e8 + 100.0 * c.n_points + 16.0 * max(cell_sides(c.cell_size)) ** 2
     return Cost(memory, seconds, ("n_points", "n_replicas", "n_steps", "cell_size", "n_reverse"))
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from neqlab.core.rng import Stream, replica_rng
 from neqlab.models.maps import BakerMap, CatMap, StandardMap, dyadic
-from neqlab.observables.cells import cg_entropy, curve_cells
+from neqlab.observables.cells import cell_counts, cg_entropy, cg_entropy_of_counts, curve_cells
 from neqlab.observables.lyapunov import ks_entropy, lyapunov_spectrum
 from neqlab.observables.phase_volume import boundary_start, boundary_step
 
@@ -56,9 +56,9 @@ def _region(model: str, region_size: float, rng, period: float, n: int) -> tuple
 
 
 def _touched_and_gibbs(pts, sides, period) -> tuple[list[float], list[float]]:
-    touched = [cg_entropy(pts, int(m), period) for m in sides]
-    gibbs = [cg_entropy(pts, int(m), period, kind="gibbs") for m in sides]
-    return touched, gibbs
+    """ln(touched cells) and -sum p ln p for each grid, from one count of the cells per grid."""
+    counts = [cell_counts(pts, int(m), period) for m in sides]
+    return ([cg_entropy_of_counts(c) for c in counts], [cg_entropy_of_counts(c, kind="gibbs") for c in counts])
 
 
 @dataclass(frozen=True)
