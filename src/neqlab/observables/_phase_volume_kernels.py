@@ -1,14 +1,16 @@
 """Numba kernel of :func:`~neqlab.observables.phase_volume.knn_entropy`: k-th neighbour distances in 2D.
 
-A k-d tree over the points (median splits along the wider side of each node's tight
-box, leaves of at most LEAF points) and one bottom-up search per point: its own leaf
-first (a close bound at once), then the tree from the root, nearer child first, skipping
-every node whose box is no closer than the current k-th distance. Squared distances are
-dx*dx + dy*dy with the minimum image dx -> dx -/+ period beyond half a period, in that
-order, exactly as scipy's cKDTree computes them, so the distances are the same bits as
-``cKDTree(x, boxsize=period).query(x, k + 1)[0][:, k]`` (tested against it). Boxes on a
-periodic axis are pruned with a margin of 1e-12 periods, wider than the round-off of a
-wrapped difference, so pruning never drops a neighbour.
+A k-d tree over the points (each node split at the middle of its tight box's wider side,
+at the median when that leaves one side nearly empty; leaves of at most LEAF points) and
+one bottom-up search per point, in tree order: its own leaf first (a close bound at
+once), then the sibling subtree of each ancestor in turn, nearer child first, skipping
+every node whose box is no closer than the current k-th distance, until the ball of that
+distance lies inside the ancestor's box. Squared distances are dx*dx + dy*dy with the
+minimum image dx -> dx -/+ period beyond half a period, in that order, exactly as scipy's
+cKDTree computes them, so the distances are the same bits as
+``cKDTree(x, boxsize=period).query(x, k + 1)[0][:, k]`` (tested against it). On a
+periodic axis, boxes are pruned with a margin of 1e-12 periods, wider than the round-off
+of a wrapped difference, so pruning never drops a neighbour.
 No fastmath: the distances must match bit for bit.
 """
 
@@ -19,7 +21,7 @@ import math
 import numpy as np
 from numba import njit
 
-LEAF = 8  # points per leaf of the tree
+LEAF = 16  # points per leaf of the tree
 
 
 @njit(cache=True, nogil=True)
@@ -52,6 +54,26 @@ def _select(key, other, idx, lo, hi, nth):
 
 
 @njit(cache=True, nogil=True)
+def _partition(key, other, idx, lo, hi, split):
+    """Reorder key[lo:hi] (other and idx alongside) so that the values below split come
+    first; returns the index of the first value >= split."""
+    i = lo
+    j = hi - 1
+    while True:
+        while i <= j and key[i] < split:
+            i += 1
+        while i <= j and key[j] >= split:
+            j -= 1
+        if i >= j:
+            return i
+        key[i], key[j] = key[j], key[i]
+        other[i], other[j] = other[j], other[i]
+        idx[i], idx[j] = idx[j], idx[i]
+        i += 1
+        j -= 1
+
+
+@njit(cache=True, nogil=True)
 def _box_dist2(q0, q1, box, period, margin):
     """A lower bound of the squared distance from (q0, q1) to any point in box (x0, x1, y0, y1)."""
     s = 0.0
@@ -72,6 +94,14 @@ def _box_dist2(q0, q1, box, period, margin):
             t = max(0.0, t - margin)
         s += t * t
     return s
+
+
+@njit(cache=True, nogil=True)
+def _holds_ball(q0, q1, box, margin, d2):
+    """Every point outside box is further than sqrt(d2) from (q0, q1) (in computed squared
+    distances; the margin covers the round-off of a wrapped difference)."""
+    e = min(min(q0 - box[0], box[1] - q0), min(q1 - box[2], box[3] - q1)) - margin
+    return e > 0.0 and e * e > d2
 
 
 @njit(cache=True, nogil=True)
@@ -113,6 +143,7 @@ def kth_neighbour_distances(x, kk, period, out):
     start = np.empty(max_nodes, np.int64)
     end = np.empty(max_nodes, np.int64)
     child = np.full(max_nodes, -1, np.int64)  # left child; the right one is child + 1
+    parent = np.full(max_nodes, -1, np.int64)
     box = np.empty((max_nodes, 4))
     leaf_of = np.empty(n, np.int64)
     stack = np.empty(max_nodes, np.int64)
@@ -140,14 +171,24 @@ def kth_neighbour_distances(x, kk, period, out):
             for j in range(s, e):
                 leaf_of[j] = node
             continue
-        mid = (s + e) // 2
-        if x1 - x0 >= y1 - y0:
-            _select(xs, ys, perm, s, e, mid)
+        # split at the middle of the box's wider side (cheap, and it follows filaments);
+        # at the median if that leaves a side nearly empty (a clump at one end)
+        wide_x = x1 - x0 >= y1 - y0
+        if wide_x:
+            mid = _partition(xs, ys, perm, s, e, 0.5 * (x0 + x1))
         else:
-            _select(ys, xs, perm, s, e, mid)
+            mid = _partition(ys, xs, perm, s, e, 0.5 * (y0 + y1))
+        if 8 * min(mid - s, e - mid) < e - s:
+            mid = (s + e) // 2
+            if wide_x:
+                _select(xs, ys, perm, s, e, mid)
+            else:
+                _select(ys, xs, perm, s, e, mid)
         c = n_nodes
         n_nodes += 2
         child[node] = c
+        parent[c] = node
+        parent[c + 1] = node
         start[c], end[c] = s, mid
         start[c + 1], end[c + 1] = mid, e
         stack[top + 1] = c
@@ -160,29 +201,33 @@ def kth_neighbour_distances(x, kk, period, out):
         q0 = xs[j]
         q1 = ys[j]
         best[:] = np.inf
-        own = leaf_of[j]
-        _scan(xs, ys, start[own], end[own], q0, q1, period, half, best)
-        top = 0
-        stack[0] = 0
-        while top >= 0:
-            node = stack[top]
-            top -= 1
-            if node == own:
-                continue
-            if _box_dist2(q0, q1, box[node], period, margin) >= best[kk - 1]:
-                continue
-            c = child[node]
-            if c < 0:
-                _scan(xs, ys, start[node], end[node], q0, q1, period, half, best)
-                continue
-            d_left = _box_dist2(q0, q1, box[c], period, margin)
-            d_right = _box_dist2(q0, q1, box[c + 1], period, margin)
-            if d_left <= d_right:  # nearer child on top of the stack
-                stack[top + 1] = c + 1
-                stack[top + 2] = c
-            else:
-                stack[top + 1] = c
-                stack[top + 2] = c + 1
-            top += 2
+        node = leaf_of[j]
+        _scan(xs, ys, start[node], end[node], q0, q1, period, half, best)
+        # up from the own leaf: search each sibling subtree, until the ball of the current
+        # k-th distance lies inside the node's box (every closer point is then in it)
+        while node != 0 and not _holds_ball(q0, q1, box[node], margin, best[kk - 1]):
+            up = parent[node]
+            sib = child[up] + 1 if child[up] == node else child[up]
+            top = 0
+            stack[0] = sib
+            while top >= 0:
+                nd = stack[top]
+                top -= 1
+                if _box_dist2(q0, q1, box[nd], period, margin) >= best[kk - 1]:
+                    continue
+                c = child[nd]
+                if c < 0:
+                    _scan(xs, ys, start[nd], end[nd], q0, q1, period, half, best)
+                    continue
+                d_left = _box_dist2(q0, q1, box[c], period, margin)
+                d_right = _box_dist2(q0, q1, box[c + 1], period, margin)
+                if d_left <= d_right:  # nearer child on top of the stack
+                    stack[top + 1] = c + 1
+                    stack[top + 2] = c
+                else:
+                    stack[top + 1] = c
+                    stack[top + 2] = c + 1
+                top += 2
+            node = up
         out[perm[j]] = math.sqrt(best[kk - 1])
     return 0
