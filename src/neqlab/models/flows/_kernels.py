@@ -113,84 +113,6 @@ def _jac_prod(sys_id, par, q, aj, t, out):
             out[r, c] = s
 
 
-@njit(cache=True, nogil=True)
-def _advance(sys_id, par, integ, h, q, p, n_steps, tq, tp, with_tan, w):
-    """Advance one point (q, p) by n_steps, and its tangents (tq, tp) (d, m) if with_tan.
-
-    ``w`` is scratch: (a, aj, jt, kq, kp, qs, tqs, jq, jp). The point's arithmetic does not
-    depend on with_tan (the same bits with and without tangents). Leapfrog and Yoshida-4
-    evaluate a(q) once per drift: the closing kick of a leapfrog and the opening kick of the
-    next act at the same q, so they share a(q) (and, with tangents, J(q) @ tq).
-    """
-    a, aj, jt, kq, kp, qs, tqs, jq, jp = w
-    d = q.size
-    m = tq.shape[1]
-    if integ == LEAPFROG or integ == YOSHIDA4:
-        n_sub = 1 if integ == LEAPFROG else 3
-        accel(sys_id, par, q, a)
-        if with_tan:
-            _jac_prod(sys_id, par, q, aj, tq, jt)
-        for _ in range(n_steps):
-            for iw in range(n_sub):
-                hw = (Y_W0 if iw == 1 else (1.0 if integ == LEAPFROG else Y_W1)) * h
-                f = 0.5 * hw
-                for k in range(d):
-                    p[k] += f * a[k]
-                for k in range(d):
-                    q[k] += hw * p[k]
-                if with_tan:
-                    for r in range(d):
-                        for c in range(m):
-                            tp[r, c] += f * jt[r, c]
-                    for r in range(d):
-                        for c in range(m):
-                            tq[r, c] += hw * tp[r, c]
-                    _jac_prod(sys_id, par, q, aj, tq, jt)
-                    for r in range(d):
-                        for c in range(m):
-                            tp[r, c] += f * jt[r, c]
-                accel(sys_id, par, q, a)
-                for k in range(d):
-                    p[k] += f * a[k]
-    elif integ == EULER:
-        for _ in range(n_steps):
-            accel(sys_id, par, q, a)
-            if with_tan:
-                _jac_prod(sys_id, par, q, aj, tq, jt)
-                for r in range(d):
-                    for c in range(m):
-                        tq[r, c] += h * tp[r, c]
-                        tp[r, c] += h * jt[r, c]
-            for k in range(d):
-                q[k] += h * p[k]
-                p[k] += h * a[k]
-    else:
-        for _ in range(n_steps):
-            for s in range(4):
-                c = 0.0 if s == 0 else (0.5 * h if s < 3 else h)
-                for k in range(d):
-                    qs[k] = q[k] + c * kq[s - 1, k] if s > 0 else q[k]
-                    kq[s, k] = p[k] + c * kp[s - 1, k] if s > 0 else p[k]
-                accel(sys_id, par, qs, a)
-                for k in range(d):
-                    kp[s, k] = a[k]
-                if with_tan:
-                    for r in range(d):
-                        for cc in range(m):
-                            tqs[r, cc] = tq[r, cc] + c * jq[s - 1, r, cc] if s > 0 else tq[r, cc]
-                            jq[s, r, cc] = tp[r, cc] + c * jp[s - 1, r, cc] if s > 0 else tp[r, cc]
-                    _jac_prod(sys_id, par, qs, aj, tqs, jp[s])
-            h6 = h / 6.0
-            for k in range(d):
-                q[k] += h6 * (kq[0, k] + 2.0 * kq[1, k] + 2.0 * kq[2, k] + kq[3, k])
-                p[k] += h6 * (kp[0, k] + 2.0 * kp[1, k] + 2.0 * kp[2, k] + kp[3, k])
-            if with_tan:
-                for r in range(d):
-                    for cc in range(m):
-                        tq[r, cc] += h6 * (jq[0, r, cc] + 2.0 * jq[1, r, cc] + 2.0 * jq[2, r, cc] + jq[3, r, cc])
-                        tp[r, cc] += h6 * (jp[0, r, cc] + 2.0 * jp[1, r, cc] + 2.0 * jp[2, r, cc] + jp[3, r, cc])
-
-
 B1 = 8  # points advanced together by the one-degree-of-freedom loop
 
 
@@ -209,9 +131,9 @@ def _accel_into(pend, c2, q, out):
 
 
 @njit(cache=True, nogil=True)
-def _flow_run_1dof(sys_id, par, integ, h, pts, n_steps, status):
+def flow_run_1dof(sys_id, par, integ, h, pts, n_steps, status):
     """:func:`flow_run` without tangents for the oscillator and the pendulum, B1 points
-    at a time. Each point's arithmetic is that of :func:`_advance` (the same bits); the
+    at a time. Each point's arithmetic is that of :func:`flow_run` (the same bits); the
     B1 independent chains of one step overlap in the CPU's pipelines instead of waiting
     on each other's latency (a step is a chain of dependent multiplies and a sine)."""
     n = pts.shape[0]
@@ -268,20 +190,31 @@ def _flow_run_1dof(sys_id, par, integ, h, pts, n_steps, status):
 
 @njit(cache=True, nogil=True)
 def flow_run(sys_id, par, integ, h, pts, n_steps, tan, status):
-    """Advance points (n, 2d) by n_steps; if tan has n rows, also tangents (n, 2d, m)."""
+    """Advance points (n, 2d) by n_steps, one at a time; if tan has n rows, also tangents (n, 2d, m).
+
+    A point's arithmetic does not depend on the tangents (the same bits with and without).
+    Leapfrog and Yoshida-4 evaluate a(q) once per drift: the closing kick of a leapfrog
+    and the opening kick of the next act at the same q, so they share a(q) (and, with
+    tangents, J(q) @ tq). One function, no per-step helpers: numba optimises each jitted
+    callee again inside every caller, so fewer layers compile faster.
+    """
     n = pts.shape[0]
     d = pts.shape[1] // 2
     with_tan = tan.shape[0] == n
-    if d == 1 and not with_tan and (sys_id == OSCILLATOR or sys_id == PENDULUM):
-        _flow_run_1dof(sys_id, par, integ, h, pts, n_steps, status)
-        return 0
     m = tan.shape[2] if with_tan else 1
     q = np.empty(d)
     p = np.empty(d)
     tq = np.zeros((d, m))
     tp = np.zeros((d, m))
-    w = (np.empty(d), np.empty((d, d)), np.empty((d, m)), np.empty((4, d)), np.empty((4, d)), np.empty(d),
-         np.empty((d, m)), np.empty((4, d, m)), np.empty((4, d, m)))
+    a = np.empty(d)
+    aj = np.empty((d, d))
+    jt = np.empty((d, m))
+    kq = np.empty((4, d))
+    kp = np.empty((4, d))
+    qs = np.empty(d)
+    tqs = np.empty((d, m))
+    jq = np.empty((4, d, m))
+    jp = np.empty((4, d, m))
     for i in range(n):
         for k in range(d):
             q[k] = pts[i, k]
@@ -291,7 +224,70 @@ def flow_run(sys_id, par, integ, h, pts, n_steps, tan, status):
                 for c in range(m):
                     tq[r, c] = tan[i, r, c]
                     tp[r, c] = tan[i, d + r, c]
-        _advance(sys_id, par, integ, h, q, p, n_steps, tq, tp, with_tan, w)
+        if integ == LEAPFROG or integ == YOSHIDA4:
+            n_sub = 1 if integ == LEAPFROG else 3
+            accel(sys_id, par, q, a)
+            if with_tan:
+                _jac_prod(sys_id, par, q, aj, tq, jt)
+            for _ in range(n_steps):
+                for iw in range(n_sub):
+                    hw = (Y_W0 if iw == 1 else (1.0 if integ == LEAPFROG else Y_W1)) * h
+                    f = 0.5 * hw
+                    for k in range(d):
+                        p[k] += f * a[k]
+                    for k in range(d):
+                        q[k] += hw * p[k]
+                    if with_tan:
+                        for r in range(d):
+                            for c in range(m):
+                                tp[r, c] += f * jt[r, c]
+                        for r in range(d):
+                            for c in range(m):
+                                tq[r, c] += hw * tp[r, c]
+                        _jac_prod(sys_id, par, q, aj, tq, jt)
+                        for r in range(d):
+                            for c in range(m):
+                                tp[r, c] += f * jt[r, c]
+                    accel(sys_id, par, q, a)
+                    for k in range(d):
+                        p[k] += f * a[k]
+        elif integ == EULER:
+            for _ in range(n_steps):
+                accel(sys_id, par, q, a)
+                if with_tan:
+                    _jac_prod(sys_id, par, q, aj, tq, jt)
+                    for r in range(d):
+                        for c in range(m):
+                            tq[r, c] += h * tp[r, c]
+                            tp[r, c] += h * jt[r, c]
+                for k in range(d):
+                    q[k] += h * p[k]
+                    p[k] += h * a[k]
+        else:
+            for _ in range(n_steps):
+                for s in range(4):
+                    c = 0.0 if s == 0 else (0.5 * h if s < 3 else h)
+                    for k in range(d):
+                        qs[k] = q[k] + c * kq[s - 1, k] if s > 0 else q[k]
+                        kq[s, k] = p[k] + c * kp[s - 1, k] if s > 0 else p[k]
+                    accel(sys_id, par, qs, a)
+                    for k in range(d):
+                        kp[s, k] = a[k]
+                    if with_tan:
+                        for r in range(d):
+                            for cc in range(m):
+                                tqs[r, cc] = tq[r, cc] + c * jq[s - 1, r, cc] if s > 0 else tq[r, cc]
+                                jq[s, r, cc] = tp[r, cc] + c * jp[s - 1, r, cc] if s > 0 else tp[r, cc]
+                        _jac_prod(sys_id, par, qs, aj, tqs, jp[s])
+                h6 = h / 6.0
+                for k in range(d):
+                    q[k] += h6 * (kq[0, k] + 2.0 * kq[1, k] + 2.0 * kq[2, k] + kq[3, k])
+                    p[k] += h6 * (kp[0, k] + 2.0 * kp[1, k] + 2.0 * kp[2, k] + kp[3, k])
+                if with_tan:
+                    for r in range(d):
+                        for cc in range(m):
+                            tq[r, cc] += h6 * (jq[0, r, cc] + 2.0 * jq[1, r, cc] + 2.0 * jq[2, r, cc] + jq[3, r, cc])
+                            tp[r, cc] += h6 * (jp[0, r, cc] + 2.0 * jp[1, r, cc] + 2.0 * jp[2, r, cc] + jp[3, r, cc])
         for k in range(d):
             if not (math.isfinite(q[k]) and math.isfinite(p[k])):
                 status[i] = 1
