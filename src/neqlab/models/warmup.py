@@ -151,7 +151,7 @@ GROUPS = {
     "small-gases": (_small_gases, 3),
     "piston": (_piston, 1),
     "maps": (_maps, 1),
-    "flows": (_flows, 4),
+    "flows": (_flows, 1),
     "toy": (_toy, 1),
 }
 
