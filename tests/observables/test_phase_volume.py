@@ -150,6 +150,8 @@ def _cloud(kind, n, seed, period):
     elif kind == "filament":
         s = rng.random(n)
         x = np.stack([s, 0.3 + 0.2 * np.sin(9 * s) + 1e-6 * rng.normal(size=n)], axis=1)
+    elif kind == "geometric":  # midpoint splits leave one side nearly empty: the median fallback
+        x = np.stack([0.9 ** rng.integers(0, 200, n), 0.3 + 1e-3 * rng.random(n)], axis=1)
     else:
         x = np.round(rng.normal(0.5, 0.1, size=(n, 2)), 2)  # many exact duplicates and ties
     return np.mod(x * 1.7 - 0.4, period) if period else x * 1.7 - 0.4
@@ -165,7 +167,7 @@ def _kth_brute(x, k, period):
 
 
 @settings(max_examples=40, deadline=None)
-@given(kind=st.sampled_from(["uniform", "filament", "clumps"]), n=st.integers(2, 400), k=st.integers(1, 8),
+@given(kind=st.sampled_from(["uniform", "filament", "clumps", "geometric"]), n=st.integers(2, 400), k=st.integers(1, 8),
        period=st.sampled_from([None, 1.0, 2 * math.pi]), seed=st.integers(0, 10_000))
 def test_knn_tree_kernel_gives_ckdtrees_bits(kind, n, k, period, seed):
     from scipy.spatial import cKDTree
@@ -182,11 +184,12 @@ def test_knn_tree_kernel_gives_ckdtrees_bits(kind, n, k, period, seed):
     assert np.array_equal(r, _kth_brute(x, k, period))
 
 
+@pytest.mark.parametrize("kind", ["filament", "geometric"])
 @pytest.mark.parametrize("period", [None, 1.0])
-def test_knn_entropy_same_bits_as_ckdtree_on_a_large_cloud(period):
+def test_knn_entropy_same_bits_as_ckdtree_on_a_large_cloud(period, kind):
     from scipy.spatial import cKDTree
 
-    x = _cloud("filament", 30_000, 4, period)
+    x = _cloud(kind, 30_000, 4, period)
     tree = cKDTree(x, boxsize=period)
     r = tree.query(x, k=5, workers=1)[0][:, 4]
     n, d = x.shape

@@ -139,7 +139,11 @@ def kth_neighbour_distances(x, kk, period, out):
     perm = np.arange(n)  # tree order -> input order
     xs = np.ascontiguousarray(x[:, 0])  # coordinates in tree order (permuted with perm)
     ys = np.ascontiguousarray(x[:, 1])
-    max_nodes = 2 * n + 1
+    # a node of more than LEAF points splits into children of at least c_min points (a
+    # split leaving fewer than 1/8 on one side is redone at the median): at most
+    # n // c_min + 1 leaves, twice that many nodes (no bounds checks here: this must hold)
+    c_min = max(1, (LEAF + 8) // 8)
+    max_nodes = 2 * (n // c_min) + 3
     start = np.empty(max_nodes, np.int64)
     end = np.empty(max_nodes, np.int64)
     child = np.full(max_nodes, -1, np.int64)  # left child; the right one is child + 1

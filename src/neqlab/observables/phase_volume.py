@@ -186,8 +186,8 @@ def knn_entropy(points, k: int = 4, period: float | None = None) -> float:
     -<ln rho> with rho estimated from the distance to the k-th neighbour; ``period``
     makes the box periodic (points in [0, period)). Biased once the density varies on
     scales below the neighbour distance (thin filaments). In two dimensions the
-    distances come from a numba k-d tree (the same bits as scipy's cKDTree, about twice
-    as fast); other dimensions use cKDTree.
+    distances come from a numba k-d tree (the same bits as scipy's cKDTree, 2.5 times
+    as fast on liouville's clouds); other dimensions use cKDTree.
     """
     x = np.asarray(points, dtype=np.float64)
     n, d = x.shape
