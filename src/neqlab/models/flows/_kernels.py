@@ -186,6 +186,7 @@ def flow_run_1dof(sys_id, par, integ, h, pts, n_steps, status):
                 status[i0 + b] = 1
             pts[i0 + b, 0] = qb[b]
             pts[i0 + b, 1] = pb[b]
+    return 0
 
 
 @njit(cache=True, nogil=True)
