@@ -140,3 +140,59 @@ def test_gaussian_fine_grained_constant_while_coarse_grained_rises():
     tol = 1e-14 + 1e-15 * np.exp(4 * lam * np.arange(8))
     assert np.all(np.abs(np.array(s_fine) - s_fine[0]) < tol)
     assert s_cg[-1] - s_cg[0] > 4.0 and np.all(np.diff(s_cg[:6]) > 0)
+
+
+def _cloud(kind, n, seed, period):
+    """Test clouds: uniform, a thin stretched filament, clumps with repeated points."""
+    rng = np.random.default_rng(seed)
+    if kind == "uniform":
+        x = rng.random((n, 2))
+    elif kind == "filament":
+        s = rng.random(n)
+        x = np.stack([s, 0.3 + 0.2 * np.sin(9 * s) + 1e-6 * rng.normal(size=n)], axis=1)
+    elif kind == "geometric":  # midpoint splits leave one side nearly empty: the median fallback
+        x = np.stack([0.9 ** rng.integers(0, 200, n), 0.3 + 1e-3 * rng.random(n)], axis=1)
+    else:
+        x = np.round(rng.normal(0.5, 0.1, size=(n, 2)), 2)  # many exact duplicates and ties
+    return np.mod(x * 1.7 - 0.4, period) if period else x * 1.7 - 0.4
+
+
+def _kth_brute(x, k, period):
+    # the naive twin: every pair, minimum image as cKDTree forms it, k-th smallest with itself
+    d = x[None, :, :] - x[:, None, :]
+    if period:
+        d = np.where(d < -0.5 * period, period + d, np.where(d > 0.5 * period, d - period, d))
+    d2 = d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1]
+    return np.sqrt(np.sort(d2, axis=1)[:, k])
+
+
+@settings(max_examples=40, deadline=None)
+@given(kind=st.sampled_from(["uniform", "filament", "clumps", "geometric"]), n=st.integers(2, 400), k=st.integers(1, 8),
+       period=st.sampled_from([None, 1.0, 2 * math.pi]), seed=st.integers(0, 10_000))
+def test_knn_tree_kernel_gives_ckdtrees_bits(kind, n, k, period, seed):
+    from scipy.spatial import cKDTree
+
+    from neqlab.observables._phase_volume_kernels import kth_neighbour_distances
+
+    k = min(k, n - 1) if n > 1 else 0
+    x = _cloud(kind, n, seed, period)
+    r = np.empty(n)
+    kth_neighbour_distances(x, k + 1, float(period or 0.0), r)
+    ref = cKDTree(x, boxsize=period).query(x, k=k + 1)[0]
+    ref = ref.reshape(n, -1)[:, k]
+    assert np.array_equal(r.view(np.int64), ref.view(np.int64))  # bit for bit, signs of zeros included
+    assert np.array_equal(r, _kth_brute(x, k, period))
+
+
+@pytest.mark.parametrize("kind", ["filament", "geometric"])
+@pytest.mark.parametrize("period", [None, 1.0])
+def test_knn_entropy_same_bits_as_ckdtree_on_a_large_cloud(period, kind):
+    from scipy.spatial import cKDTree
+
+    x = _cloud(kind, 30_000, 4, period)
+    tree = cKDTree(x, boxsize=period)
+    r = tree.query(x, k=5, workers=1)[0][:, 4]
+    n, d = x.shape
+    from scipy.special import digamma
+    ref = float(digamma(n) - digamma(4) + math.log(math.pi) + d * np.mean(np.log(r)))
+    assert knn_entropy(x, k=4, period=period) == ref

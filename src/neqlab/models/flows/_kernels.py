@@ -101,110 +101,27 @@ def accel_jac(sys_id, par, q, out):
 
 
 @njit(cache=True, nogil=True)
-def _kick(sys_id, par, q, p, h, a, tq, tp, aj, with_tan):
-    accel(sys_id, par, q, a)
-    for k in range(q.size):
-        p[k] += h * a[k]
-    if with_tan:
-        accel_jac(sys_id, par, q, aj)
-        tp += h * (aj @ tq)
+def _jac_prod(sys_id, par, q, aj, t, out):
+    """out = (d a / d q at q) @ t for tangents t (d, m); the inner sum in index order."""
+    accel_jac(sys_id, par, q, aj)
+    d = t.shape[0]
+    for r in range(d):
+        for c in range(t.shape[1]):
+            s = aj[r, 0] * t[0, c]
+            for j in range(1, d):
+                s += aj[r, j] * t[j, c]
+            out[r, c] = s
 
 
-@njit(cache=True, nogil=True)
-def _drift(q, p, h, tq, tp, with_tan):
-    for k in range(q.size):
-        q[k] += h * p[k]
-    if with_tan:
-        tq += h * tp
-
-
-@njit(cache=True, nogil=True)
-def _leapfrog(sys_id, par, q, p, h, a, tq, tp, aj, with_tan):
-    _kick(sys_id, par, q, p, 0.5 * h, a, tq, tp, aj, with_tan)
-    _drift(q, p, h, tq, tp, with_tan)
-    _kick(sys_id, par, q, p, 0.5 * h, a, tq, tp, aj, with_tan)
-
-
-@njit(cache=True, nogil=True)
-def _rk4(sys_id, par, q, p, h, with_tan, tq, tp):
-    d = q.size
-    m = tq.shape[1]
-    kq = np.empty((4, d))
-    kp = np.empty((4, d))
-    jq = np.empty((4, d, m))
-    jp = np.empty((4, d, m))
-    qs = q.copy()
-    ps = p.copy()
-    tqs = tq.copy()
-    tps = tp.copy()
-    a = np.empty(d)
-    aj = np.empty((d, d))
-    coef = (0.5, 0.5, 1.0)
-    for s in range(4):
-        accel(sys_id, par, qs, a)
-        kq[s] = ps
-        kp[s] = a
-        if with_tan:
-            accel_jac(sys_id, par, qs, aj)
-            jq[s] = tps
-            jp[s] = aj @ tqs
-        if s < 3:
-            c = coef[s] * h
-            qs = q + c * kq[s]
-            ps = p + c * kp[s]
-            if with_tan:
-                tqs = tq + c * jq[s]
-                tps = tp + c * jp[s]
-    w = h / 6.0
-    q += w * (kq[0] + 2.0 * kq[1] + 2.0 * kq[2] + kq[3])
-    p += w * (kp[0] + 2.0 * kp[1] + 2.0 * kp[2] + kp[3])
-    if with_tan:
-        tq += w * (jq[0] + 2.0 * jq[1] + 2.0 * jq[2] + jq[3])
-        tp += w * (jp[0] + 2.0 * jp[1] + 2.0 * jp[2] + jp[3])
-
-
-@njit(cache=True, nogil=True)
-def _one_step(sys_id, par, integ, q, p, h, a, tq, tp, aj, with_tan):
-    if integ == LEAPFROG:
-        _leapfrog(sys_id, par, q, p, h, a, tq, tp, aj, with_tan)
-    elif integ == YOSHIDA4:
-        _leapfrog(sys_id, par, q, p, Y_W1 * h, a, tq, tp, aj, with_tan)
-        _leapfrog(sys_id, par, q, p, Y_W0 * h, a, tq, tp, aj, with_tan)
-        _leapfrog(sys_id, par, q, p, Y_W1 * h, a, tq, tp, aj, with_tan)
-    elif integ == EULER:
-        accel(sys_id, par, q, a)
-        if with_tan:
-            accel_jac(sys_id, par, q, aj)
-            dtp = h * (aj @ tq)
-            tq += h * tp
-            tp += dtp
-        for k in range(q.size):
-            q[k] += h * p[k]
-            p[k] += h * a[k]
-    else:
-        _rk4(sys_id, par, q, p, h, with_tan, tq, tp)
-
-
-B1 = 8  # points advanced together by the one-degree-of-freedom loops
-
-
-@njit(cache=True, nogil=True)
-def _kick1(pend, c2, f, q, p):
-    """p += f a(q) for the B1 points of a block, a = c2 sin(q) (pendulum) or c2 q
-    (oscillator): :func:`accel` with c2 = -omega * omega computed once (the same
-    operations in the same order, hence the same bits). The branch stays outside the
-    loops: inside, the compiler evaluated the sine for the oscillator too."""
-    if pend:
-        for b in range(B1):
-            p[b] += f * (c2 * math.sin(q[b]))
-    else:
-        for b in range(B1):
-            p[b] += f * (c2 * q[b])
+B1 = 8  # points advanced together by the one-degree-of-freedom loop
 
 
 @njit(cache=True, nogil=True)
 def _accel_into(pend, c2, q, out):
-    """out = a(q) for the B1 points of a block (as :func:`_kick1`)."""
+    """out = a(q) for the B1 points of a block: c2 sin(q) (pendulum) or c2 q (oscillator),
+    :func:`accel` with c2 = -omega * omega computed once (the same operations in the same
+    order, hence the same bits). The branch stays outside the loops: inside, the compiler
+    evaluated the sine for the oscillator too."""
     if pend:
         for b in range(B1):
             out[b] = c2 * math.sin(q[b])
@@ -214,9 +131,9 @@ def _accel_into(pend, c2, q, out):
 
 
 @njit(cache=True, nogil=True)
-def _flow_run_1dof(sys_id, par, integ, h, pts, n_steps, status):
+def flow_run_1dof(sys_id, par, integ, h, pts, n_steps, status):
     """:func:`flow_run` without tangents for the oscillator and the pendulum, B1 points
-    at a time. Each point's arithmetic is that of the general loop (the same bits); the
+    at a time. Each point's arithmetic is that of :func:`flow_run` (the same bits); the
     B1 independent chains of one step overlap in the CPU's pipelines instead of waiting
     on each other's latency (a step is a chain of dependent multiplies and a sine)."""
     n = pts.shape[0]
@@ -224,30 +141,34 @@ def _flow_run_1dof(sys_id, par, integ, h, pts, n_steps, status):
     pend = sys_id == PENDULUM
     qb = np.zeros(B1)
     pb = np.zeros(B1)
+    ab = np.zeros(B1)
     kq = np.zeros((4, B1))
     kp = np.zeros((4, B1))
     qs = np.zeros(B1)
-    wts = np.array([1.0]) if integ == LEAPFROG else np.array([Y_W1, Y_W0, Y_W1])
+    n_sub = 1 if integ == LEAPFROG else 3
     for i0 in range(0, n, B1):
         m = min(B1, n - i0)
         for b in range(B1):
             qb[b] = pts[i0 + b, 0] if b < m else 0.0
             pb[b] = pts[i0 + b, 1] if b < m else 0.0
         if integ == LEAPFROG or integ == YOSHIDA4:
+            _accel_into(pend, c2, qb, ab)
             for _ in range(n_steps):
-                for iw in range(wts.shape[0]):
-                    hw = wts[iw] * h
-                    _kick1(pend, c2, 0.5 * hw, qb, pb)
+                for iw in range(n_sub):
+                    hw = (Y_W0 if iw == 1 else (1.0 if integ == LEAPFROG else Y_W1)) * h
+                    f = 0.5 * hw
                     for b in range(B1):
+                        pb[b] += f * ab[b]
                         qb[b] += hw * pb[b]
-                    _kick1(pend, c2, 0.5 * hw, qb, pb)
+                    _accel_into(pend, c2, qb, ab)
+                    for b in range(B1):
+                        pb[b] += f * ab[b]
         elif integ == EULER:
             for _ in range(n_steps):
-                for b in range(B1):
-                    qs[b] = qb[b]
+                _accel_into(pend, c2, qb, ab)
                 for b in range(B1):
                     qb[b] += h * pb[b]
-                _kick1(pend, c2, h, qs, pb)
+                    pb[b] += h * ab[b]
         else:
             for _ in range(n_steps):
                 for st in range(4):
@@ -256,63 +177,94 @@ def _flow_run_1dof(sys_id, par, integ, h, pts, n_steps, status):
                         qs[b] = qb[b] + c * kq[st - 1, b] if st > 0 else qb[b]
                         kq[st, b] = pb[b] + c * kp[st - 1, b] if st > 0 else pb[b]
                     _accel_into(pend, c2, qs, kp[st])
+                h6 = h / 6.0
                 for b in range(B1):
-                    qb[b] += h / 6.0 * (kq[0, b] + 2.0 * kq[1, b] + 2.0 * kq[2, b] + kq[3, b])
-                    pb[b] += h / 6.0 * (kp[0, b] + 2.0 * kp[1, b] + 2.0 * kp[2, b] + kp[3, b])
+                    qb[b] += h6 * (kq[0, b] + 2.0 * kq[1, b] + 2.0 * kq[2, b] + kq[3, b])
+                    pb[b] += h6 * (kp[0, b] + 2.0 * kp[1, b] + 2.0 * kp[2, b] + kp[3, b])
         for b in range(m):
             if not (math.isfinite(qb[b]) and math.isfinite(pb[b])):
                 status[i0 + b] = 1
             pts[i0 + b, 0] = qb[b]
             pts[i0 + b, 1] = pb[b]
+    return 0
 
 
 @njit(cache=True, nogil=True)
 def flow_run(sys_id, par, integ, h, pts, n_steps, tan, status):
-    """Advance points (n, 2d) by n_steps; if tan has n rows, also tangents (n, 2d, m)."""
+    """Advance points (n, 2d) by n_steps, one at a time; if tan has n rows, also tangents (n, 2d, m).
+
+    A point's arithmetic does not depend on the tangents (the same bits with and without).
+    Leapfrog and Yoshida-4 evaluate a(q) once per drift: the closing kick of a leapfrog
+    and the opening kick of the next act at the same q, so they share a(q) (and, with
+    tangents, J(q) @ tq). One function, no per-step helpers: numba optimises each jitted
+    callee again inside every caller, so fewer layers compile faster.
+    """
     n = pts.shape[0]
     d = pts.shape[1] // 2
     with_tan = tan.shape[0] == n
-    if d == 1 and not with_tan and (sys_id == OSCILLATOR or sys_id == PENDULUM):
-        _flow_run_1dof(sys_id, par, integ, h, pts, n_steps, status)
-        return 0
+    m = tan.shape[2] if with_tan else 1
+    q = np.empty(d)
+    p = np.empty(d)
+    tq = np.zeros((d, m))
+    tp = np.zeros((d, m))
+    a = np.empty(d)
+    aj = np.empty((d, d))
+    jt = np.empty((d, m))
+    kq = np.empty((4, d))
+    kp = np.empty((4, d))
+    qs = np.empty(d)
+    tqs = np.empty((d, m))
+    jq = np.empty((4, d, m))
+    jp = np.empty((4, d, m))
     for i in range(n):
-        q = pts[i, :d].copy()
-        p = pts[i, d:].copy()
-        a = np.empty(d)
-        aj = np.empty((d, d))
+        for k in range(d):
+            q[k] = pts[i, k]
+            p[k] = pts[i, d + k]
         if with_tan:
-            tq = np.ascontiguousarray(tan[i, :d, :])
-            tp = np.ascontiguousarray(tan[i, d:, :])
-        else:
-            tq = np.zeros((d, 1))
-            tp = np.zeros((d, 1))
-        if with_tan:
+            for r in range(d):
+                for c in range(m):
+                    tq[r, c] = tan[i, r, c]
+                    tp[r, c] = tan[i, d + r, c]
+        if integ == LEAPFROG or integ == YOSHIDA4:
+            n_sub = 1 if integ == LEAPFROG else 3
+            accel(sys_id, par, q, a)
+            if with_tan:
+                _jac_prod(sys_id, par, q, aj, tq, jt)
             for _ in range(n_steps):
-                _one_step(sys_id, par, integ, q, p, h, a, tq, tp, aj, with_tan)
-        elif integ == LEAPFROG or integ == YOSHIDA4:
-            # written out here: calls with array arguments cost ~100 ns each in this loop
-            wts = np.array([1.0]) if integ == LEAPFROG else np.array([Y_W1, Y_W0, Y_W1])
-            for _ in range(n_steps):
-                for w in wts:
-                    hw = w * h
-                    accel(sys_id, par, q, a)
+                for iw in range(n_sub):
+                    hw = (Y_W0 if iw == 1 else (1.0 if integ == LEAPFROG else Y_W1)) * h
+                    f = 0.5 * hw
                     for k in range(d):
-                        p[k] += 0.5 * hw * a[k]
+                        p[k] += f * a[k]
                     for k in range(d):
                         q[k] += hw * p[k]
+                    if with_tan:
+                        for r in range(d):
+                            for c in range(m):
+                                tp[r, c] += f * jt[r, c]
+                        for r in range(d):
+                            for c in range(m):
+                                tq[r, c] += hw * tp[r, c]
+                        _jac_prod(sys_id, par, q, aj, tq, jt)
+                        for r in range(d):
+                            for c in range(m):
+                                tp[r, c] += f * jt[r, c]
                     accel(sys_id, par, q, a)
                     for k in range(d):
-                        p[k] += 0.5 * hw * a[k]
+                        p[k] += f * a[k]
         elif integ == EULER:
             for _ in range(n_steps):
                 accel(sys_id, par, q, a)
+                if with_tan:
+                    _jac_prod(sys_id, par, q, aj, tq, jt)
+                    for r in range(d):
+                        for c in range(m):
+                            tq[r, c] += h * tp[r, c]
+                            tp[r, c] += h * jt[r, c]
                 for k in range(d):
                     q[k] += h * p[k]
                     p[k] += h * a[k]
         else:
-            kq = np.empty((4, d))
-            kp = np.empty((4, d))
-            qs = np.empty(d)
             for _ in range(n_steps):
                 for s in range(4):
                     c = 0.0 if s == 0 else (0.5 * h if s < 3 else h)
@@ -322,18 +274,29 @@ def flow_run(sys_id, par, integ, h, pts, n_steps, tan, status):
                     accel(sys_id, par, qs, a)
                     for k in range(d):
                         kp[s, k] = a[k]
+                    if with_tan:
+                        for r in range(d):
+                            for cc in range(m):
+                                tqs[r, cc] = tq[r, cc] + c * jq[s - 1, r, cc] if s > 0 else tq[r, cc]
+                                jq[s, r, cc] = tp[r, cc] + c * jp[s - 1, r, cc] if s > 0 else tp[r, cc]
+                        _jac_prod(sys_id, par, qs, aj, tqs, jp[s])
+                h6 = h / 6.0
                 for k in range(d):
-                    q[k] += h / 6.0 * (kq[0, k] + 2.0 * kq[1, k] + 2.0 * kq[2, k] + kq[3, k])
-                    p[k] += h / 6.0 * (kp[0, k] + 2.0 * kp[1, k] + 2.0 * kp[2, k] + kp[3, k])
-        ok = True
+                    q[k] += h6 * (kq[0, k] + 2.0 * kq[1, k] + 2.0 * kq[2, k] + kq[3, k])
+                    p[k] += h6 * (kp[0, k] + 2.0 * kp[1, k] + 2.0 * kp[2, k] + kp[3, k])
+                if with_tan:
+                    for r in range(d):
+                        for cc in range(m):
+                            tq[r, cc] += h6 * (jq[0, r, cc] + 2.0 * jq[1, r, cc] + 2.0 * jq[2, r, cc] + jq[3, r, cc])
+                            tp[r, cc] += h6 * (jp[0, r, cc] + 2.0 * jp[1, r, cc] + 2.0 * jp[2, r, cc] + jp[3, r, cc])
         for k in range(d):
             if not (math.isfinite(q[k]) and math.isfinite(p[k])):
-                ok = False
-        if not ok:
-            status[i] = 1
-        pts[i, :d] = q
-        pts[i, d:] = p
+                status[i] = 1
+            pts[i, k] = q[k]
+            pts[i, d + k] = p[k]
         if with_tan:
-            tan[i, :d, :] = tq
-            tan[i, d:, :] = tp
+            for r in range(d):
+                for c in range(m):
+                    tan[i, r, c] = tq[r, c]
+                    tan[i, d + r, c] = tp[r, c]
     return 0

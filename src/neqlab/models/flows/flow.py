@@ -69,10 +69,12 @@ class Flow:
         if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
             raise ConfigError(f"n_steps must be an integer in [0, inf), got {n_steps!r}")
         status = np.zeros(pts.shape[0], dtype=np.int8)
-        K.flow_run(
-            self.system.kernel_id, self.system.kernel_params(), INTEGRATORS[self.integrator],
-            float(h), pts, int(n_steps), tan, status,
-        )
+        args = (self.system.kernel_id, self.system.kernel_params(), INTEGRATORS[self.integrator], float(h), pts,
+                int(n_steps))
+        if self.dim == 2 and tan.shape[0] != pts.shape[0] and self.system.kernel_id in (K.OSCILLATOR, K.PENDULUM):
+            K.flow_run_1dof(*args, status)  # blocked: B1 points at a time, the same bits
+        else:
+            K.flow_run(*args, tan, status)
         if status.any():
             raise SimulationError(
                 f"{int(status.sum())} trajectories became non-finite with {self.integrator} at "
