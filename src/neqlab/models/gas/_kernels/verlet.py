@@ -74,7 +74,7 @@ def _thermalise(x, v, i, pid, hit, inward, since, hi0, box, kT, key, step):
 
 
 @njit(cache=True, nogil=True)
-def _kick_drift(x, v, f, x0, box, periodic, dt, c, hi0, u0, pist, ids, bath, key, step):
+def _kick_drift(x, v, f, x0, box, periodic, dt, c, hi0, u0, pist, ids, bath, key, step, unrolled=True):
     """Every particle of the views x, v, f, x0, ids: v += f c; x += v dt with reflection at walls; f = 0.
 
     The upper wall of axis 0 sits at ``hi0``; with ``pist`` it is a piston moving at
@@ -90,6 +90,72 @@ def _kick_drift(x, v, f, x0, box, periodic, dt, c, hi0, u0, pist, ids, bath, key
     work = 0.0
     heat = 0.0
     thermal = bath.shape[0] > 0
+    if dim == 2 and unrolled:  # the loop below with its axes written out
+        p0, p1 = periodic[0], periodic[1]
+        top1 = box[1]
+        for i in range(x.shape[0]):
+            hit = -1
+            inward = 1.0
+            since = 0.0
+            vk = v[i, 0] + f[i, 0] * c
+            xi = x[i, 0] + vk * dt
+            if not p0:
+                if xi < zero:
+                    xi = -xi
+                    vk = -vk
+                    hit = 0
+                    inward = 1.0
+                    since = xi / vk
+                elif xi > hi0:
+                    xi = hi0 + hi0 - xi
+                    if pist:
+                        vn = u0 + u0 - vk
+                        work += 0.5 * (vn * vn - vk * vk)
+                        vk = vn
+                    else:
+                        vk = -vk
+                        hit = 0
+                        inward = -1.0
+                        since = (xi - hi0) / vk
+            v[i, 0] = vk
+            x[i, 0] = xi
+            f[i, 0] = zero
+            dd = xi - x0[i, 0]
+            d2 = zero
+            d2 += dd * dd
+            vk = v[i, 1] + f[i, 1] * c
+            xi = x[i, 1] + vk * dt
+            if not p1:
+                if xi < zero:
+                    xi = -xi
+                    vk = -vk
+                    if hit < 0:
+                        hit = 1
+                        inward = 1.0
+                        since = xi / vk
+                elif xi > top1:
+                    xi = top1 + top1 - xi
+                    vk = -vk
+                    if hit < 0:
+                        hit = 1
+                        inward = -1.0
+                        since = (xi - top1) / vk
+            v[i, 1] = vk
+            x[i, 1] = xi
+            f[i, 1] = zero
+            dd = xi - x0[i, 1]
+            d2 += dd * dd
+            if thermal and hit >= 0:
+                heat += _thermalise(x, v, i, ids[i], hit, inward, since, hi0, box, bath[0], key, step)
+                d2 = zero
+                for k in range(dim):
+                    dd = x[i, k] - x0[i, k]
+                    d2 += dd * dd
+            if d2 > maxd:
+                maxd = d2
+            elif not d2 == d2:  # NaN: force a rebuild, which reports it
+                return d2, work, heat
+        return maxd, work, heat
     for i in range(x.shape[0]):
         d2 = zero
         hit = -1
