@@ -26,7 +26,7 @@ $(STAMP): $(VENV)/bin/python pyproject.toml
 KERNEL_DEPS := import tomllib; print(*[d for d in tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"] if d.split(">")[0] in ("numpy", "numba", "scipy")])
 $(VENV)/.warm: $(VENV)/bin/python pyproject.toml
 	$(PY) -m pip install -q $$($(PY) -c '$(KERNEL_DEPS)')
-	PYTHONPATH=src $(PY) -m neqlab.models.warmup & warm=$$!; \
+	PYTHONPATH=src $(PY) -m neqlab.warmup & warm=$$!; \
 	$(PY) -m pip install -q -e . || { kill $$warm; exit 1; }; \
 	wait $$warm
 	touch $(VENV)/.installed $@

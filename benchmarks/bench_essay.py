@@ -7,7 +7,7 @@ is left alone:
 
 1. ``cold_essay``: ``neqlab essay --scale quick`` on an empty cache (every kernel
    compiled when first called: what a run without ``make demo``'s warm-up costs);
-2. ``warm_up``: ``python -m neqlab.models.warmup`` on another empty cache (what
+2. ``warm_up``: ``python -m neqlab.warmup`` on another empty cache (what
    ``make demo`` runs after the install: every kernel group, in parallel processes);
 3. ``first_essay``: the essay right after that warm-up;
 4. ``warm_essay``: the essay again (a new output directory: nothing reused);
@@ -59,7 +59,7 @@ def _wall(cmd: list[str], env: dict) -> float:
 def run(smoke: bool = False) -> dict:
     print(f"CPU: {cpu_model()}", file=sys.stderr)
     load0 = os.getloadavg()[0]
-    warm_up = [sys.executable, "-m", "neqlab.models.warmup"] + (["toy"] if smoke else [])
+    warm_up = [sys.executable, "-m", "neqlab.warmup"] + (["toy"] if smoke else [])
     with tempfile.TemporaryDirectory(prefix="neqlab-bench-") as tmp:
         tmp = Path(tmp)
 

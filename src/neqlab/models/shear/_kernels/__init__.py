@@ -11,7 +11,7 @@ step, sub-step by sub-step: the reference run loop), ``fused`` (the production r
 loop, momentum sub-steps fused), ``tangent`` (the step's exact derivative), ``draws``
 (counter-based initial momenta).
 
-Compile time (the first run's wait; measured by ``python -m neqlab.models.warmup shear``
+Compile time (the first run's wait; measured by ``python -m neqlab.warmup shear``
 and ``shear-tangent``). The loops take the dimension as a literal (``dim`` argument of
 their helpers), so each dimension is its own machine code, and the entry points the
 wrappers call come one per dimension and per threading (:data:`RUN_BATCH`,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from neqlab.core.errors import ConfigError
-from neqlab.models.warmup import GROUPS, main, warmup
+from neqlab.warmup import GROUPS, main, warmup
 
 
 def test_every_group_runs_in_process():

@@ -2,15 +2,16 @@
 
 numba compiles a kernel at its first call and caches the machine code next to the
 source (``cache=True``), so a newcomer's first run pays for every compilation. Each
-group below calls its model's public API once on a tiny input, with the argument types
-the experiments use, which compiles and caches the kernels they will need;
+group below calls a model's (or the observables') public API once on a tiny input, with
+the argument types the experiments use, which compiles and caches the kernels they will
+need; this tool sits above the package's layers, since it reaches into two of them;
 :func:`warmup` runs the groups in separate processes (numba compiles one function at a
 time per process), longest first.
 
 >>> sorted(GROUPS)[:3]
 ['flows', 'gas', 'gas-f32']
 
-Command line: ``python -m neqlab.models.warmup [--processes N] [group ...]``.
+Command line: ``python -m neqlab.warmup [--processes N] [group ...]``.
 """
 
 from __future__ import annotations
@@ -80,7 +81,6 @@ def _piston() -> None:
 
 def _maps() -> None:
     from neqlab.models.maps import MAPS, make_map
-    from neqlab.observables.phase_volume import knn_entropy
 
     pts = np.full((4, 2), 0.3)
     for name in MAPS:
@@ -90,8 +90,6 @@ def _maps() -> None:
             m.step(pts, 2, inverse=True)
         m.step(pts, 2, wrap=False)
         m.jacobian(pts)
-    # the clouds' Gibbs entropy in liouville (one kernel for the plane and the torus)
-    knn_entropy(np.random.default_rng(0).random((40, 2)), k=4, period=1.0)
 
 
 def _flows() -> None:
@@ -141,6 +139,30 @@ def _shear_tangent() -> None:
     constraint_normals(s, p)  # the forces (all pairs) of the isoenergetic constraint
 
 
+def _observables() -> None:
+    """The observables' kernels: the clouds' k-th neighbour distances (liouville), cell
+    counts (coarse_graining), S_hydro and the histogram entropies (loschmidt, relaxation)."""
+    from neqlab.observables.cells import cg_entropy, curve_cg_entropy
+    from neqlab.observables.entropy import half_fraction, mu_entropy, spatial_entropy, velocity_entropy
+    from neqlab.observables.hydro import hydro_entropy
+    from neqlab.observables.phase_volume import knn_entropy
+
+    rng = np.random.default_rng(0)
+    pts = rng.random((40, 2))
+    knn_entropy(pts, k=4, period=1.0)  # one kernel for the plane and the torus
+    for wrap in (True, False):
+        cg_entropy(pts, 4, 1.0, wrap=wrap)
+    cg_entropy(pts, 4, 1.0, kind="gibbs")
+    curve_cg_entropy(pts, 4, 1.0)
+    box = np.array([20.0, 20.0])  # density 0.15, 15 particles per S_hydro cell
+    x, v = rng.random((60, 2)) * box, rng.normal(size=(60, 2))
+    velocity_entropy(v, 1.0)
+    spatial_entropy(x, box, 2, miller_madow=True, return_error=True)
+    mu_entropy(x, v, box, (2, 1))
+    half_fraction(x, box)
+    hydro_entropy(x, v, box, 2)
+
+
 # group -> (what it compiles, a rough relative cost to schedule the longest first)
 GROUPS = {
     "gas": (lambda: _gas("f64"), 5),
@@ -153,6 +175,7 @@ GROUPS = {
     "maps": (_maps, 1),
     "flows": (_flows, 1),
     "toy": (_toy, 1),
+    "observables": (_observables, 1),
 }
 
 
@@ -184,7 +207,7 @@ def warmup(groups=None, processes: int | None = None) -> dict[str, float]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m neqlab.models.warmup", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m neqlab.warmup", description=__doc__.split("\n\n")[0])
     ap.add_argument("groups", nargs="*", help=f"groups to compile (default all): {', '.join(GROUPS)}")
     ap.add_argument("--processes", type=int, default=None, help="worker processes (default: the CPUs)")
     args = ap.parse_args(argv)
