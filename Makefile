@@ -21,15 +21,10 @@ $(STAMP): $(VENV)/bin/python pyproject.toml
 	touch $@ $(VENV)/.installed
 
 # numba compiles each kernel at its first call; compile them all once, in parallel
-# processes (cached next to the sources, cache=True), while pip installs what the
-# kernels do not need: numpy, numba and scipy (pyproject.toml's bounds) go in first
-KERNEL_DEPS := import tomllib; print(*[d for d in tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"] if d.split(">")[0] in ("numpy", "numba", "scipy")])
-$(VENV)/.warm: $(VENV)/bin/python pyproject.toml
-	$(PY) -m pip install -q $$($(PY) -c '$(KERNEL_DEPS)')
-	PYTHONPATH=src $(PY) -m neqlab.warmup & warm=$$!; \
-	$(PY) -m pip install -q -e . || { kill $$warm; exit 1; }; \
-	wait $$warm
-	touch $(VENV)/.installed $@
+# processes, right after the install (cached next to the sources, cache=True)
+$(VENV)/.warm: $(VENV)/.installed
+	$(PY) -m neqlab.warmup
+	touch $@
 
 demo: $(VENV)/.warm
 	$(VENV)/bin/neqlab essay --scale quick --out results/essay
