@@ -169,31 +169,14 @@ class Runner:
             yield from self._execute_dask(fn, items, todo)
             return
         if self.pool is not None:
-            yield from self._execute_shared(fn, items, todo)
+            yield from _completed({self.pool.submit((self.priority, j), fn, items[j]): j for j in todo})
             return
         if self.n_workers == 1 or len(todo) == 1:
             for j in todo:
                 yield j, fn(items[j])
             return
         with cf.ThreadPoolExecutor(max_workers=self.n_workers) as pool:
-            futures = {pool.submit(fn, items[j]): j for j in todo}
-            try:
-                for fut in cf.as_completed(futures):
-                    yield futures[fut], fut.result()
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
-
-    def _execute_shared(self, fn, items, todo):
-        futures = {self.pool.submit((self.priority, j), fn, items[j]): j for j in todo}
-        try:
-            for fut in cf.as_completed(futures):
-                yield futures[fut], fut.result()
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+            yield from _completed({pool.submit(fn, items[j]): j for j in todo})
 
     def _execute_dask(self, fn, items, todo):
         from dask.distributed import Client, LocalCluster, as_completed
@@ -222,6 +205,18 @@ class Runner:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _completed(futures: dict):
+    """(item index, result) of each future as it completes; on an error (or when the
+    consumer stops), the futures not started yet are cancelled."""
+    try:
+        for fut in cf.as_completed(futures):
+            yield futures[fut], fut.result()
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        raise
 
 
 def _dask_banner(client, scheduler: str | None) -> str:
