@@ -97,7 +97,7 @@ class SharedPool:
             import numba
 
             numba.set_num_threads(min(self.threads_per_worker, numba.config.NUMBA_NUM_THREADS))
-        except Exception:  # noqa: BLE001 - no numba threading layer: the kernels run serially anyway
+        except (ImportError, RuntimeError, ValueError):  # no threading layer: numba's loops run serially anyway
             pass
         while True:
             with self._cond:
