@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from neqlab.core.errors import ConfigError
-from neqlab.warmup import GROUPS, main, warmup
+from neqlab.warmup import AFTER, GROUPS, _chains, main, warmup
 
 
 def test_every_group_runs_in_process():
@@ -15,6 +15,18 @@ def test_every_group_runs_in_process():
 
 def test_groups_run_in_separate_processes():
     assert set(warmup(["toy", "maps"], processes=2)) == {"toy", "maps"}
+
+
+def test_a_group_runs_after_the_one_whose_kernels_it_reuses():
+    chains = _chains(list(GROUPS))
+    assert sorted(g for c in chains for g in c) == sorted(GROUPS)  # every group once
+    for g, head in AFTER.items():
+        chain = next(c for c in chains if g in c)
+        assert chain.index(head) < chain.index(g)
+    costs = [sum(GROUPS[g][1] for g in c) for c in chains]
+    assert costs == sorted(costs, reverse=True)  # the dearest process first
+    assert _chains(["shear", "toy"]) == [["shear"], ["toy"]]  # alone when its head is not asked for
+    assert _chains(["shear", "shear-tangent"]) == [["shear-tangent", "shear"]]
 
 
 def test_bad_input_names_the_choices():

@@ -129,136 +129,11 @@ def pairwise_sum(a, lo, n):
             return ret
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _run(x, v, ids, geo, prm, run):
-    """One Verlet run of ``_workers.verlet_run`` on one worker: x, v, ids in place
-    (cell order at the end). ``geo = (box, periodic, ncell, grid, n_tasks, n_slabs,
-    cap)``, ``run = (wall, bath, key, step0, n_steps)``. Returns (status, steps done,
-    work, heat, pair buffer i, pair buffer j, pair ends, control words)."""
-    box, periodic, ncell, grid, nt, ns, cap = geo
-    wall, bath, key, step0, n_steps = run
-    n, dim = x.shape
-    ncells = 1
-    for a in range(ncell.shape[0]):
-        ncells *= ncell[a]
-    f = np.zeros((n, dim))
-    buf = (f, np.empty((n, dim)), np.empty((n, dim)), np.empty((n, dim)), np.empty(n, np.int64),
-           np.empty(n, np.int64), np.empty(n, np.int64), np.empty(ncells + 1, np.int64), np.empty(n, np.int64))
-    pi = np.empty(MAX_TASKS * cap, np.uint32)
-    pj = np.empty(MAX_TASKS * cap, np.uint32)
-    pend = np.zeros(8 * MAX_TASKS, np.int64)
-    sl = (np.zeros(MAX_TASKS + 1, np.int64), pend, np.zeros(8 * MAX_TASKS, np.int64), np.zeros((MAX_TASKS, 8)))
-    fscr = sl[3]
-    ctl = np.zeros(CTL_SIZE, np.int64)
-    geo_k = (box, periodic, ncell, prm, grid)
-    done = 0
-    status = OK
-    while True:
-        start(ctl, K_BIN, nt)
-        ctl[C_NTASK] = nt
-        ctl[C_NSLAB] = ns
-        w = wall[done:] if wall.shape[0] else wall
-        verlet_serial(ctl, (x, v, ids), geo_k, buf + (pi, pj), sl,
-                      (w, bath, key, np.int64(step0 + done), np.int64(n_steps - done), done > 0, True))
-        status = ctl[C_STATUS]
-        if status != GROW:
-            break
-        need = ctl[C_NEED]
-        if need > 1000 * max(1, n // ns):
-            status = LIST_FULL
-            break
-        grown = need + need // 4 + 16
-        pi = np.empty(MAX_TASKS * grown, np.uint32)
-        pj = np.empty(MAX_TASKS * grown, np.uint32)
-        done += ctl[C_AT]
-    work = 0.0
-    heat = 0.0
-    for t in range(nt):  # in task order, as the wrapper sums them
-        work += fscr[t, 1]
-        heat += fscr[t, 2]
-    return status, done + ctl[C_AT], work, heat, pi, pj, pend, ctl
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _id_order(x, v, ids, xo, vo):
-    for i in range(ids.shape[0]):
-        for a in range(x.shape[1]):
-            xo[ids[i], a] = x[i, a]
-            vo[ids[i], a] = v[i, a]
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _energy(x, v, geo, prm):
-    """(status, kinetic plus potential energy [energy]) of a configuration in id order,
-    as ``0.5 * np.sum(v**2) + potential_energy``: a zero-step run (list and forces; an
-    overlap is a state to evaluate, not an error), then the energy per slab in slab order."""
-    n, dim = x.shape
-    sq = np.empty(n * dim)
-    for i in range(n):
-        for a in range(dim):
-            sq[i * dim + a] = v[i, a] * v[i, a]
-    kinetic = 0.5 * (0.0 + pairwise_sum(sq, 0, n * dim))
-    xc = x.copy()
-    empty = np.empty(0)
-    status, _, _, _, pi, pj, pend, ctl = _run(xc, np.zeros((n, dim)), np.arange(n), geo, prm,
-                                              (empty, empty, np.uint64(0), np.int64(0), np.int64(0)))
-    if status == OVERLAP:
-        status = OK
-    box, periodic = geo[0], geo[1]
-    cap = pi.shape[0] // MAX_TASKS
-    epot = 0.0
-    for k in range(ctl[C_NSLAB]):
-        e, _ = pair_energy(xc, box, periodic, prm, pi, pj, k * cap, pend[8 * k])
-        epot += e
-    return status, kinetic + epot
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _drive_one(r, systems, geos, prm, drive, out, status):
-    """System r of :func:`piston_drives_run`; its status in status[r] = (code, phase,
-    step), phase 0 relaxation, 1 start energy, 2 drive, 3 end energy."""
-    x, v, keys = systems
-    wall, bath, counts = drive
-    geo_relax, geo_drive, geo_end = geos
-    n_relax, n_drive = counts[0], counts[1]
-    n, dim = x.shape[1], x.shape[2]
-    key = keys[r]
-    xa = x[r].copy()
-    va = v[r].copy()
-    ids = np.arange(n)
-    st, steps, _, _, _, _, _, _ = _run(xa, va, ids, geo_relax, prm, (wall[:0], bath, key, np.int64(0), n_relax))
-    if st != OK:
-        status[r, 0], status[r, 1], status[r, 2] = st, 0, steps
-        return
-    xs = np.empty((n, dim))
-    vs = np.empty((n, dim))
-    _id_order(xa, va, ids, xs, vs)
-    st, e0 = _energy(xs, vs, geo_relax, prm)
-    if st != OK:
-        status[r, 0], status[r, 1], status[r, 2] = st, 1, n_relax
-        return
-    for i in range(n):
-        if xs[i, 0] > wall[0]:
-            status[r, 0], status[r, 1], status[r, 2] = BEYOND, 2, n_relax
-            return
-    for i in range(n):
-        ids[i] = i
-    st, steps, work, heat, _, _, _, _ = _run(xs, vs, ids, geo_drive, prm, (wall, bath, key, n_relax, n_drive))
-    if st != OK:
-        status[r, 0], status[r, 1], status[r, 2] = st, 2, n_relax + steps
-        return
-    xe = np.empty((n, dim))
-    ve = np.empty((n, dim))
-    _id_order(xs, vs, ids, xe, ve)
-    st, e1 = _energy(xe, ve, geo_end, prm)
-    if st != OK:
-        status[r, 0], status[r, 1], status[r, 2] = st, 3, n_relax + n_drive
-        return
-    out[r, 0] = 0.0 + work
-    out[r, 1] = 0.0 + heat
-    out[r, 2] = e0
-    out[r, 3] = e1
-    status[r, 0] = OK
+# numba links the machine code of every jitted callee into its caller and optimises it
+# again there, so each layer of jitted helpers above verlet_serial would compile the
+# whole Verlet run once more (~1.6 s a layer); the four runs of a system are therefore
+# one loop over phases in one function, with one call of verlet_serial.
+RELAX, START, DRIVE, END = 0, 1, 2, 3  # the phases of a system: relaxation, start energy, drive, end energy
 
 
 @njit(cache=True, nogil=True)
@@ -272,9 +147,146 @@ def piston_drives_run(systems, geos, prm, drive, out, status):
     capacity) of the relaxation box, of the drive (axis 0 spanning every piston
     position) and of the end box. One system after another on the calling thread (the
     GIL released: the wrapper runs slices of an ensemble on several threads); returns
-    the number that failed (see ``status``)."""
+    the number that failed: status[r] = (code, phase, step), phase 0 relaxation, 1 start
+    energy, 2 drive, 3 end energy.
+
+    Each phase is one Verlet run of ``_workers.verlet_run`` on one worker (fresh work
+    arrays, the pair buffer grown and the run resumed when it overflows, work and heat
+    summed in task order), on a copy of the system in id order, put back in id order
+    after a dynamics phase. An energy phase is ``0.5 * np.sum(v**2) + potential_energy``:
+    a zero-step run from zero velocities (list and forces; an overlap is a state to
+    evaluate, not an error), then the energy per slab in slab order.
+    """
+    x, v, keys = systems
+    wall, bath, counts = drive
+    n_relax, n_drive = counts[0], counts[1]
+    n, dim = x.shape[1], x.shape[2]
+    empty = np.empty(0)
+    xs = np.empty((n, dim))  # the system in id order between phases
+    vs = np.empty((n, dim))
+    xr = np.empty((n, dim))  # the run's copy (cell order after it)
+    vr = np.empty((n, dim))
+    ids = np.empty(n, np.int64)
+    sq = np.empty(n * dim)
     for r in range(out.shape[0]):
-        _drive_one(r, systems, geos, prm, drive, out, status)
+        for i in range(n):  # (loops: an array assignment would compile numba's shape-error message)
+            for a in range(dim):
+                xs[i, a] = x[r, i, a]
+                vs[i, a] = v[r, i, a]
+        work = 0.0
+        heat = 0.0
+        e_start = 0.0  # the energies at the start and at the end of the drive
+        e_end = 0.0
+        ok = True
+        for phase in range(4):
+            dynamics = phase == RELAX or phase == DRIVE
+            geo = geos[0]
+            if phase == DRIVE:
+                geo = geos[1]
+            elif phase == END:
+                geo = geos[2]
+            box, periodic, ncell, grid, nt, ns, cap = geo
+            kinetic = 0.0
+            if dynamics:
+                wall_r = wall[:0] if phase == RELAX else wall
+                bath_r = bath
+                key = keys[r]
+                step0 = np.int64(0) if phase == RELAX else n_relax
+                n_steps = n_relax if phase == RELAX else n_drive
+            else:
+                for i in range(n):
+                    for a in range(dim):
+                        sq[i * dim + a] = vs[i, a] * vs[i, a]
+                kinetic = 0.5 * (0.0 + pairwise_sum(sq, np.int64(0), n * dim))
+                wall_r = empty
+                bath_r = empty
+                key = np.uint64(0)
+                step0 = np.int64(0)
+                n_steps = np.int64(0)
+            for i in range(n):
+                ids[i] = i
+                for a in range(dim):
+                    xr[i, a] = xs[i, a]
+                    vr[i, a] = vs[i, a] if dynamics else 0.0
+            # the Verlet run
+            ncells = 1
+            for a in range(ncell.shape[0]):
+                ncells *= ncell[a]
+            buf = (np.zeros((n, dim)), np.empty((n, dim)), np.empty((n, dim)), np.empty((n, dim)),
+                   np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64), np.empty(ncells + 1, np.int64),
+                   np.empty(n, np.int64))
+            pi = np.empty(MAX_TASKS * cap, np.uint32)
+            pj = np.empty(MAX_TASKS * cap, np.uint32)
+            pend = np.zeros(8 * MAX_TASKS, np.int64)
+            sl = (np.zeros(MAX_TASKS + 1, np.int64), pend, np.zeros(8 * MAX_TASKS, np.int64), np.zeros((MAX_TASKS, 8)))
+            fscr = sl[3]
+            ctl = np.zeros(CTL_SIZE, np.int64)
+            geo_k = (box, periodic, ncell, prm, grid)
+            done = 0
+            st = OK
+            while True:
+                start(ctl, K_BIN, nt)
+                ctl[C_NTASK] = nt
+                ctl[C_NSLAB] = ns
+                w = wall_r[done:] if wall_r.shape[0] else wall_r
+                final = done >= 0  # True, typed as a plain bool: the literal True would compile verlet_serial again
+                verlet_serial(ctl, (xr, vr, ids), geo_k, buf + (pi, pj), sl,
+                              (w, bath_r, key, np.int64(step0 + done), np.int64(n_steps - done), done > 0, final))
+                st = ctl[C_STATUS]
+                if st != GROW:
+                    break
+                need = ctl[C_NEED]
+                if need > 1000 * max(1, n // ns):
+                    st = LIST_FULL
+                    break
+                grown = need + need // 4 + 16
+                pi = np.empty(MAX_TASKS * grown, np.uint32)
+                pj = np.empty(MAX_TASKS * grown, np.uint32)
+                done += ctl[C_AT]
+            steps = done + ctl[C_AT]
+            if dynamics:
+                if st != OK:
+                    status[r, 0], status[r, 1], status[r, 2] = st, phase, step0 + steps
+                    ok = False
+                    break
+                if phase == DRIVE:
+                    for t in range(nt):  # in task order, as the wrapper sums them
+                        work += fscr[t, 1]
+                        heat += fscr[t, 2]
+                for i in range(n):  # back in id order
+                    for a in range(dim):
+                        xs[ids[i], a] = xr[i, a]
+                        vs[ids[i], a] = vr[i, a]
+            else:
+                if st == OVERLAP:
+                    st = OK
+                if st != OK:
+                    status[r, 0], status[r, 1], status[r, 2] = st, phase, n_relax + (n_drive if phase == END else 0)
+                    ok = False
+                    break
+                cap_now = pi.shape[0] // MAX_TASKS
+                epot = 0.0
+                for k in range(ctl[C_NSLAB]):
+                    e, _ = pair_energy(xr, box, periodic, prm, pi, pj, k * cap_now, pend[8 * k])
+                    epot += e
+                if phase == START:
+                    e_start = kinetic + epot
+                else:
+                    e_end = kinetic + epot
+            if phase == START:
+                for i in range(n):
+                    if xs[i, 0] > wall[0]:
+                        status[r, 0], status[r, 1], status[r, 2] = BEYOND, DRIVE, n_relax
+                        ok = False
+                        break
+                if not ok:
+                    break
+        if ok:
+            out[r, 0] = 0.0 + work
+            out[r, 1] = 0.0 + heat
+            out[r, 2] = e_start
+            out[r, 3] = e_end
+            status[r, 0] = OK
     bad = 0
     for r in range(out.shape[0]):
         if status[r, 0] != OK:

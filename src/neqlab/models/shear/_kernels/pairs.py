@@ -81,7 +81,7 @@ def build_pairs(x, off, prm, pi, pj):
     return _build_pairs(x, off, prm, pi, pj, 3)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _build_pairs(x, off, prm, pi, pj, dim):
     n = x.shape[0]
     rl2 = prm[P_RLIST2]
@@ -162,7 +162,7 @@ def _forces(x, off, prm, pi, pj, n_pairs, f, acc, dim):
     return OVERLAP if bad else OK
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _energies(x, off, prm, out, dim):
     """out[s] = WCA potential energy [energy] of system s of the batch x (M, N, dim): every
     pair i < j in order, those inside r_c added. The same sum, bit for bit, as the
@@ -220,7 +220,7 @@ def forces_pairs(x, off, prm, pi, pj, n_pairs, f, acc, qi, qj, rec):
     return _forces_pairs(x, off, prm, pi, pj, n_pairs, f, acc, qi, qj, rec, 3)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _forces_pairs(x, off, prm, pi, pj, n_pairs, f, acc, qi, qj, rec, dim):
     n = x.shape[0]
     for i in range(n):

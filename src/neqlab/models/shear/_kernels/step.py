@@ -195,7 +195,7 @@ def observe(p, f, wxy, gamma, thermo, vol, out):
     return k2
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _evaluate(x, p, off, prm, thermo, f, out, dim):
     """Per system s of the batch: f[s] = the forces over every pair i < j (overlaps are
     evaluated, not refused), out[s] = (potential energy, W_xy, then :func:`observe`'s
@@ -237,7 +237,7 @@ def make_list(x, off, prm, mode, pi, pj):
     return _make_list(x, off, prm, mode, pi, pj, 3)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _make_list(x, off, prm, mode, pi, pj, dim):
     """:func:`make_list` for a literal ``dim``: the run loops of one dimension inline it
     (and the scan of :func:`.pairs._build_pairs`), so they compile one dimension only."""

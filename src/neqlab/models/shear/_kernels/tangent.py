@@ -21,7 +21,7 @@ from neqlab.models.shear._kernels.step import (ISOENERGETIC, ISOKINETIC, LIST, S
                                                make_list_3d, observe, sinhc, wrap_offset)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _sinhc_d(phi):
     """S'(phi) / phi with S = sinh(phi) / phi."""
     if phi < 0.1:
@@ -30,7 +30,7 @@ def _sinhc_d(phi):
     return (phi * math.cosh(phi) - math.sinh(phi)) / (phi * phi * phi)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _coshc_d(phi):
     """C'(phi) / phi with C = (cosh(phi) - 1) / phi^2."""
     if phi < 0.1:
@@ -330,9 +330,9 @@ def tangent_batch_3d(x, p, off, prm, ints, t, integ, status, stats):
 def tangent_serial_2d(x, p, off, prm, ints, t, integ, status, stats):
     """:func:`tangent_batch_2d` on the calling thread (a plain loop: no parallel region to
     compile, ~8 s of compile time measured, for callers that run one thread)."""
-    for s in range(x.shape[0]):
-        status[s] = tangent_one_2d(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], t[s], integ[s],
-                                   stats[s])
+    for s in range(x.shape[0]):  # the loop of tangent_one_2d inlined: one layer less to compile
+        status[s] = _tangent(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], t[s], integ[s], stats[s], 2,
+                             forces_pairs_2d, make_list_2d)
     return 0
 
 
@@ -340,8 +340,8 @@ def tangent_serial_2d(x, p, off, prm, ints, t, integ, status, stats):
 def tangent_serial_3d(x, p, off, prm, ints, t, integ, status, stats):
     """:func:`tangent_batch_3d` on the calling thread."""
     for s in range(x.shape[0]):
-        status[s] = tangent_one_3d(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], t[s], integ[s],
-                                   stats[s])
+        status[s] = _tangent(x[s], p[s], off[s:s + 1], prm, ints[0], ints[1], ints[2], t[s], integ[s], stats[s], 3,
+                             forces_pairs_3d, make_list_3d)
     return 0
 
 
