@@ -35,7 +35,7 @@ def _pairs(x, box, periodic, params):
     b.ctl[sched.C_NTASK], b.ctl[sched.C_NSLAB] = nt, ns
     run = (np.empty(0, x.dtype), np.empty(0), np.uint64(0), np.int64(0), np.int64(0), False, True)
     geo = (box, periodic, ncell, prm, grid3(box, periodic, ncell, x.shape[1]))
-    K.verlet_worker(b.ctl, (x, v, ids), geo, b.verlet(), b.slabs(), run, False)
+    K.verlet_worker(b.ctl, (x, v, ids), geo, b.verlet(), b.slabs(), run, False, False)
     assert b.ctl[sched.C_STATUS] in (K.OK, K.OVERLAP)  # random points may overlap: the lists are built before
     cap = b.pi.shape[0] // sched.MAX_TASKS
     out = [np.stack([b.pi[k * cap: b.pend[8 * k]], b.pj[k * cap: b.pend[8 * k]]], axis=1) for k in range(ns)]

@@ -37,15 +37,16 @@ def _pool() -> ThreadPoolExecutor:
 
 def run_workers(worker, serial, args: tuple, threads: int) -> None:
     """Run the phases of a started run (``args`` for the kernels) on ``threads``
-    workers: ``serial(*args)`` for one; otherwise ``worker(*args, back)`` on the calling
-    thread (back False) and on ``threads - 1`` helpers (at most one per CPU, back True
-    for every other one). Returns when the run is over."""
+    workers: ``serial(*args)`` for one; otherwise ``worker(*args, back, helper)`` on the
+    calling thread (back and helper False) and on ``threads - 1`` helpers (at most one per
+    CPU, back True for every other one; a helper steps aside while the machine is
+    crowded, ``sched.pace``). Returns when the run is over."""
     helpers = max(0, min(int(threads), _CPUS) - 1)
     if helpers == 0:
         serial(*args)
         return
-    futures = [_pool().submit(worker, *args, h % 2 == 0) for h in range(helpers)]
-    worker(*args, False)
+    futures = [_pool().submit(worker, *args, h % 2 == 0, True) for h in range(helpers)]
+    worker(*args, False, False)
     for fu in futures:
         if not fu.cancel():  # started: it sees the run is over and returns at once
             fu.result()

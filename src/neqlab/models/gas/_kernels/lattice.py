@@ -22,7 +22,7 @@ from neqlab.models.gas._kernels.cells import (ESCAPE, OK, OVERLAP, P_C24, P_C48,
                                               P_RLIST2, _mi, bin_one)
 from neqlab.models.gas._kernels.pairs import list_task
 from neqlab.models.gas._kernels.sched import (C_CUR, C_NEED, C_NSLAB, C_NTASK, C_STEP, GROW, K_DONE, MAX_TASKS,
-                                              claim, done, publish, stop, task_range)
+                                              claim, done, pace, pace_start, publish, stop, task_range)
 from neqlab.models.gas._kernels.verlet import _sort
 
 K_BIN, K_GATHER, K_LIST, K_FORCE_A, K_FORCE_B, K_DRIFT, K_FINAL = 1, 2, 3, 4, 5, 6, 7
@@ -244,13 +244,14 @@ def _next(kind, ctl, iscr, fscr, prm, cap, n_steps):
 
 
 @njit(cache=True, nogil=True)
-def lattice_worker(ctl, st, geo, buf, sl, n_steps, back):
+def lattice_worker(ctl, st, geo, buf, sl, n_steps, back, helper):
     """One worker of a fixed-point leapfrog run of ``n_steps``: claim tasks until it is over.
 
     ``st = (u, d, a, ids)`` (in place, particles in cell order at the end), ``geo =
     (lbox, periodic, box, ncell, prm, lat, grid)`` with ``lat = [spacing, dt^2 2^bits]``
     and ``grid`` of ``cells.grid3``; ``buf``, ``sl`` the shared work arrays; ``back``:
-    take tasks from the back (:func:`.sched.claim`). A run starts with
+    take tasks from the back (:func:`.sched.claim`); ``helper``: a helper thread, which
+    steps aside while the machine is crowded (:func:`.sched.pace`). A run starts with
     :func:`.sched.start` (phase K_BIN); its forces are those of the starting positions,
     so a run that stopped to grow its pair buffer restarts where it stopped with the
     same bits. The dispatch is repeated in :func:`lattice_serial` (see ``verlet``).
@@ -261,7 +262,10 @@ def lattice_worker(ctl, st, geo, buf, sl, n_steps, back):
     slab_row, pend, iscr, fscr = sl
     cap = pi.shape[0] // MAX_TASKS
     spins = np.int64(0)
+    pc = pace_start()
     while True:
+        if helper:
+            pace(pc)
         kind, t, nt, spins = claim(ctl, spins, back)
         if kind == K_DONE:
             return

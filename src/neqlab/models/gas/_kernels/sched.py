@@ -15,7 +15,10 @@ only for claimed tasks to *finish*. A worker that lost its core to another proce
 holds at most one task; the others take all remaining tasks, and a worker that starts
 late, or not at all, changes nothing. With one worker the same code runs serially.
 Waiting workers spin briefly (a phase ends within microseconds on an idle machine)
-and then sleep in short naps, so a busy machine's core is not burnt.
+and then sleep in short naps, so a busy machine's core is not burnt. A helper that
+finds it does not get its core (another process holds it) steps aside for a few
+milliseconds at a time (:func:`pace`): the phases then stop waiting for the tasks it
+would hold while descheduled.
 
 Results never depend on the number of workers: the tasks, their memory and their
 order of summation are fixed by the data (particle count, cell grid), not by who runs
@@ -34,7 +37,8 @@ import numpy as np
 from numba import njit
 
 from neqlab.models.gas._kernels.cells import OK
-from neqlab.models.gas._kernels.sync import atomic_add, atomic_cas, atomic_load, atomic_store, cpu_relax, sleep_us
+from neqlab.models.gas._kernels.sync import (CLOCK_MONOTONIC, CLOCK_THREAD_CPUTIME, atomic_add, atomic_cas,
+                                             atomic_load, atomic_store, clock_ns, cpu_relax, sleep_us)
 
 C_WORD, C_DONE, C_STEP, C_STATUS, C_AT, C_NSLAB, C_NEED, C_CUR, C_NTASK = (8 * k for k in range(9))
 CTL_SIZE = 8 * 9
@@ -45,6 +49,16 @@ MAX_TASKS = 16  # tasks per phase: slabs and uniform particle ranges
 MIN_SLAB = 256  # particles per task at least (small systems run fewer tasks)
 SPIN = 1500  # spins (with the pause hint: 25-60 ns each, so 40-90 us) before a waiting worker naps
 NAP_US = 50  # microseconds per nap
+# A helper steps aside while the machine is crowded (pace): over each window of at least
+# PACE_WINDOW_NS of wall time it checks that its thread had its core at least
+# PACE_SHARE_20 / 20 of the time (a waiting worker spins, so on an idle machine it is
+# ~100 %); if not, another process holds the core and the helper's claimed tasks hold
+# the others up, so it sleeps PACE_NAP0_US, twice as long after each crowded window up
+# to PACE_NAP_MAX_US, and tries again (the run goes on with the other workers)
+PACE_WINDOW_NS = 2_000_000
+PACE_SHARE_20 = 17
+PACE_NAP0_US = 2_000
+PACE_NAP_MAX_US = 64_000
 
 
 def n_tasks_for(n: int) -> int:
@@ -121,6 +135,46 @@ def claim(ctl, spins, back):
             cpu_relax()
         else:
             sleep_us(NAP_US)
+
+
+@njit(cache=True, nogil=True)
+def pace_start():
+    """The state of :func:`pace` for a helper starting now: [wall, thread CPU, nap] in
+    [ns, ns, us]; the clocks are -1 where they are not available (pace then does nothing)."""
+    p = np.empty(3, np.int64)
+    p[0] = clock_ns(CLOCK_MONOTONIC)
+    p[1] = clock_ns(CLOCK_THREAD_CPUTIME)
+    p[2] = PACE_NAP0_US
+    return p
+
+
+@njit(cache=True, nogil=True)
+def pace(p):
+    """Called by a helper between tasks (it holds none): once a window of
+    PACE_WINDOW_NS has passed, sleep if its thread had its core less than PACE_SHARE_20 /
+    20 of the window (the sleep doubles after each crowded window, up to PACE_NAP_MAX_US,
+    and starts again from PACE_NAP0_US after an uncrowded one). Returns True if it slept.
+
+    On a machine where another process holds a core, two workers share one core, and
+    every phase waits for the task a descheduled worker holds: measured 76 M
+    particle-steps/s on two threads against 98 on one. A helper that steps aside leaves
+    its core to the others; results never depend on the workers, so only the speed
+    changes."""
+    if p[0] < 0 or p[1] < 0:
+        return False
+    w = clock_ns(CLOCK_MONOTONIC)
+    if w - p[0] < PACE_WINDOW_NS:
+        return False
+    u = clock_ns(CLOCK_THREAD_CPUTIME)
+    crowded = 20 * (u - p[1]) < PACE_SHARE_20 * (w - p[0])
+    if crowded:
+        sleep_us(p[2])
+        p[2] = min(2 * p[2], PACE_NAP_MAX_US)
+    else:
+        p[2] = PACE_NAP0_US
+    p[0] = clock_ns(CLOCK_MONOTONIC)
+    p[1] = clock_ns(CLOCK_THREAD_CPUTIME)
+    return crowded
 
 
 @njit(cache=True, nogil=True)

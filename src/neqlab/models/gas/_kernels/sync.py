@@ -4,9 +4,10 @@ The workers of :mod:`neqlab.models.gas._kernels.steps` share int64 control words
 (a phase number with its task counter, a count of finished tasks). These intrinsics
 emit LLVM atomic instructions on one element of an int64 array (sequentially
 consistent, so plain loads and stores of shared arrays are ordered around them),
-a CPU hint for spin loops, and a short sleep for a worker that has spun too long
+a CPU hint for spin loops, a short sleep for a worker that has spun too long
 (its partner may have lost its core to another process: sleeping hands the core
-over instead of burning it).
+over instead of burning it), and the clocks a helper reads to see whether it gets its
+core (:func:`.sched.pace`).
 """
 
 from __future__ import annotations
@@ -117,3 +118,32 @@ def sleep_us(typingctx, us):
         return context.get_dummy_value()
 
     return types.none(us), codegen
+
+
+_LINUX = sys.platform.startswith("linux")
+CLOCK_MONOTONIC, CLOCK_THREAD_CPUTIME = 1, 3  # Linux's clock ids
+
+
+@intrinsic
+def clock_ns(typingctx, clk):
+    """``clock_gettime(clk)`` in nanoseconds: :data:`CLOCK_MONOTONIC` (wall time) or
+    :data:`CLOCK_THREAD_CPUTIME` (the CPU time of the calling thread); -1 on an error
+    and on systems other than Linux (whose clock ids differ)."""
+
+    def codegen(context, builder, sig, args):
+        i64, i32 = ir.IntType(64), ir.IntType(32)
+        if not _LINUX:
+            return ir.Constant(i64, -1)
+        ts_ty = ir.LiteralStructType([i64, i64])  # struct timespec on 64-bit Linux
+        ts = cgutils.alloca_once(builder, ts_ty)
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(i32, [i32, ts_ty.as_pointer()]),
+                                            "clock_gettime")
+        clk = builder.trunc(context.cast(builder, args[0], sig.args[0], types.int64), i32)
+        rc = builder.call(fn, [clk, ts])
+        zero = ir.Constant(i32, 0)
+        sec = builder.load(builder.gep(ts, [zero, zero]))
+        nsec = builder.load(builder.gep(ts, [zero, ir.Constant(i32, 1)]))
+        ns = builder.add(builder.mul(sec, ir.Constant(i64, 1_000_000_000)), nsec)
+        return builder.select(builder.icmp_signed("==", rc, zero), ns, ir.Constant(i64, -1))
+
+    return types.int64(clk), codegen

@@ -20,7 +20,8 @@ from neqlab.core.rng import splitmix64, uniform01
 from neqlab.models.gas._kernels.cells import OK, P_DT, P_HALF, P_HSKIN2, P_RLIST2, bin_one, counting_sort
 from neqlab.models.gas._kernels.pairs import force_task, list_task
 from neqlab.models.gas._kernels.sched import (C_CUR, C_NEED, C_NSLAB, C_NTASK, C_STEP, C_WORD, GROW, K_DONE,
-                                              MAX_TASKS, balance_slabs, claim, done, publish, stop, task_range)
+                                              MAX_TASKS, balance_slabs, claim, done, pace, pace_start, publish, stop,
+                                              task_range)
 
 K_BIN, K_GATHER, K_LIST, K_FORCE_A, K_FORCE_B, K_DRIFT, K_FINAL = 1, 2, 3, 4, 5, 6, 7
 
@@ -426,7 +427,7 @@ def _small_steps(ctl, x, v, f, x0, ids, box, periodic, prm, wall, bath, key, ste
 
 
 @njit(cache=True, nogil=True)
-def verlet_worker(ctl, st, geo, buf, sl, run, back):
+def verlet_worker(ctl, st, geo, buf, sl, run, back, helper):
     """One worker of a velocity Verlet run: claim tasks until the run is over.
 
     ``st = (x, v, ids)`` (updated in place, particles in cell order at the end),
@@ -437,7 +438,8 @@ def verlet_worker(ctl, st, geo, buf, sl, run, back):
     a step behind (a run continued after its pair buffer grew, or a
     :class:`~neqlab.models.gas.Stepper` going on), ``final`` False to leave them half a
     step behind at the end (the closing half kick's phase does nothing); ``back``: take
-    tasks from the back (:func:`.sched.claim`). The run starts with :func:`.sched.start`
+    tasks from the back (:func:`.sched.claim`); ``helper``: a helper thread, which steps
+    aside while the machine is crowded (:func:`.sched.pace`). The run starts with :func:`.sched.start`
     (phase K_BIN, or K_DRIFT when the forces and pair lists of the positions are kept
     from the run before). The task dispatch below is repeated in :func:`verlet_serial`: a
     function taking all these arrays would cost 250 ns a call.
@@ -449,7 +451,10 @@ def verlet_worker(ctl, st, geo, buf, sl, run, back):
     wall, bath, key, step0, n_steps, resume, final = run
     cap = pi.shape[0] // MAX_TASKS
     spins = np.int64(0)
+    pc = pace_start()
     while True:
+        if helper:
+            pace(pc)
         kind, t, nt, spins = claim(ctl, spins, back)
         if kind == K_DONE:
             return
