@@ -1,5 +1,9 @@
 """Run every benchmarks/bench_*.py, print a table of ratios, write bench.json.
 
+The table starts with the machine (CPU model from ``lscpu``, widest SIMD, CPUs, load):
+ratios carry across machines better than times, and neither without it. bench.json
+holds ``{"machine": ..., "date": ..., "results": {name: entry}}``.
+
 Each benchmark module has ``run(smoke: bool = False) -> {name: {"value", "unit",
 "baseline", "ratio", "baseline_name"}}`` and times its baseline in the same run (the
 machines are noisy: ratios are what carry over). ``--only kac,md`` runs a subset.
@@ -24,6 +28,8 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+
+from _machine import machine  # a sibling module: this directory is on sys.path when run as a script
 
 HERE = Path(__file__).resolve().parent
 
@@ -88,13 +94,16 @@ def main(argv=None) -> int:
             failed.append(path.name)
         print(f"== {path.name}: {time.perf_counter() - t0:.1f} s wall"
               + (" (FAILED)" if failed and failed[-1] == path.name else ""), file=sys.stderr, flush=True)
+    machine_line = machine()
+    print(f"machine: {machine_line}")
     print_table(results)
     if args.smoke:
         print("smoke run: every benchmark ran" if not failed else f"smoke run: failed: {', '.join(failed)}")
         return 1 if failed else 0
     fd, tmp = tempfile.mkstemp(dir=Path(args.out).resolve().parent, suffix=".tmp")
     with os.fdopen(fd, "w") as fh:
-        json.dump(results, fh, indent=2)
+        json.dump({"machine": machine_line, "date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "results": results}, fh,
+                  indent=2)
     os.replace(tmp, args.out)
     print(f"wrote {args.out}" + (f"; failed: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
