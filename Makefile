@@ -20,9 +20,19 @@ $(STAMP): $(VENV)/bin/python pyproject.toml
 	$(PY) -m pip install -q --no-compile -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+# numba's cache (cache=True, next to the sources) is keyed on the file of each jitted
+# function alone: a change in a file whose functions it calls (a constant, a callee, an
+# array layout) is not seen, and the old machine code would be loaded. After any change
+# of the sources (a git pull, an edit) every cached kernel goes, before the warm-up or
+# the tests compile them again
+SRC_PY := $(shell find src -name '*.py' 2>/dev/null)
+$(VENV)/.kernels: $(SRC_PY) | $(VENV)/bin/python
+	find src \( -name '*.nbi' -o -name '*.nbc' \) -delete
+	touch $@
+
 # numba compiles each kernel at its first call; compile them all once, in parallel
 # processes, right after the install (cached next to the sources, cache=True)
-$(VENV)/.warm: $(VENV)/.installed
+$(VENV)/.warm: $(VENV)/.installed $(VENV)/.kernels
 	$(PY) -m neqlab.warmup
 	touch $@
 
@@ -32,10 +42,10 @@ demo: $(VENV)/.warm
 lint-layers: $(STAMP)
 	$(VENV)/bin/lint-imports
 
-test: $(STAMP) lint-layers
+test: $(STAMP) $(VENV)/.kernels lint-layers
 	$(PY) -m pytest -q
 
-test-all: $(STAMP) lint-layers
+test-all: $(STAMP) $(VENV)/.kernels lint-layers
 	$(PY) -m pytest -q -m ""
 
 bench: $(VENV)/.installed
