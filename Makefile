@@ -12,12 +12,16 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
+# --no-compile: pip would byte-compile every module of every dependency (half of the
+# install's time); the warm-up writes the bytecode of what a run imports
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
 	$(PY) -m pip install -q --no-compile -e .
 	touch $@
 
+# (the tests start the CLI in ~100 processes: with pip's bytecode for every module they
+# do not compile their imports again where PYTHONDONTWRITEBYTECODE is set)
 $(STAMP): $(VENV)/bin/python pyproject.toml
-	$(PY) -m pip install -q --no-compile -e ".[test]"
+	$(PY) -m pip install -q -e ".[test]"
 	touch $@ $(VENV)/.installed
 
 # numba's cache (cache=True, next to the sources) is keyed on the file of each jitted

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from neqlab.core.errors import ConfigError
@@ -35,3 +37,22 @@ def test_bad_input_names_the_choices():
     with pytest.raises(ConfigError, match=r"processes must be an integer in \[1, inf\), got 0"):
         warmup(["toy"], processes=0)
     assert main(["gaz"]) == 2
+
+
+def test_write_bytecode_writes_what_is_missing_and_only_that(tmp_path, monkeypatch):
+    import importlib
+    import sys
+
+    from neqlab.warmup import write_bytecode
+
+    (tmp_path / "nq_bytecode_probe.py").write_text("X = 41 + 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # as with PYTHONDONTWRITEBYTECODE=1
+    mod = importlib.import_module("nq_bytecode_probe")
+    try:
+        assert mod.X == 42 and not os.path.exists(mod.__cached__)
+        assert write_bytecode([mod, sys, os]) == 1  # the probe; a built-in module and one with bytecode are skipped
+        assert os.path.exists(mod.__cached__)
+        assert write_bytecode([mod]) == 0  # nothing left to write
+    finally:
+        sys.modules.pop("nq_bytecode_probe", None)
